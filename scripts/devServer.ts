@@ -1,0 +1,40 @@
+// The Temporal dev server as the tests, the benchmarks and `npm start` run it: the provisioned CLI,
+// our search attributes, and the dynamic-config values that remove the dev server's default 50 ms
+// wait per workflow task (measured in shared/PLATFORM.md).
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { searchAttributeKeys } from '../workflows/searchAttributes.js';
+import { ensureTemporalCli } from './provision.js';
+
+export const fastDevServerArgs: readonly string[] = [
+  '--dynamic-config-value',
+  'history.transferProcessorMaxPollRPS=1000',
+  '--dynamic-config-value',
+  'history.timerProcessorMaxPollRPS=1000',
+  '--dynamic-config-value',
+  'history.visibilityProcessorMaxPollRPS=1000',
+  '--dynamic-config-value',
+  'matching.numTaskqueueReadPartitions=1',
+  '--dynamic-config-value',
+  'matching.numTaskqueueWritePartitions=1',
+];
+
+export interface DevServerOptions {
+  dbFilename?: string;
+  port?: number;
+  ui?: boolean;
+  uiPort?: number;
+}
+
+/** A dev server owned by this process, with our search attributes registered. */
+export async function startDevServer(options: DevServerOptions = {}): Promise<TestWorkflowEnvironment> {
+  const path = ensureTemporalCli((line) => console.error(line));
+  return TestWorkflowEnvironment.createLocal({
+    server: {
+      ...(path ? { executable: { type: 'existing-path', path } } : {}),
+      searchAttributes: [...searchAttributeKeys],
+      extraArgs: [...fastDevServerArgs],
+      log: { format: 'pretty', level: 'warn' },
+      ...options,
+    },
+  });
+}
