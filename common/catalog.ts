@@ -1,0 +1,71 @@
+// Types of the model catalog and the task routing table (data in `config/`, loaded and validated by
+// `config/load.ts`). Pure, so the workflow can carry a model's spec in its plan.
+
+export type ProviderName = 'openai' | 'anthropic';
+
+export interface ModelPricing {
+  /** US dollars per million input tokens. */
+  inputPerMillion: number;
+  /** US dollars per million output tokens. */
+  outputPerMillion: number;
+  /** US dollars per million input tokens served from the provider's prompt cache. */
+  cachedInputPerMillion?: number;
+}
+
+export interface ModelSpec {
+  /** Our id for the model, used in requests, routes and metrics. */
+  id: string;
+  provider: ProviderName;
+  /** The name the provider's API expects. */
+  providerModel: string;
+  capabilities: string[];
+  contextWindow: number;
+  maxOutputTokens: number;
+  pricing: ModelPricing;
+  typicalLatencyMs: number;
+  /** Tokenizer used to count this model's tokens (js-tiktoken encoding, or `anthropic` estimate). */
+  tokenizer: string;
+  /** Supports native structured output (OpenAI json_schema / Anthropic tool input schema). */
+  structuredOutput: boolean;
+}
+
+export interface TaskRoute {
+  taskType: string;
+  preferredModels: string[];
+  requiredCapabilities: string[];
+  fallbackModels: string[];
+  /** Max input + output tokens for one request of this task type. */
+  tokenBudget: number;
+  /** Output tokens reserved when the request does not say. */
+  defaultMaxOutputTokens: number;
+  cacheTtlSeconds: number;
+}
+
+export interface ModelCatalog {
+  models: Record<string, ModelSpec>;
+  defaultModel: string;
+  /** Date the prices were taken from the providers' published price lists. */
+  pricesAsOf: string;
+}
+
+export interface RoutingTable {
+  routes: Record<string, TaskRoute>;
+  /** Route used for task types the table does not name. */
+  defaultRoute: string;
+}
+
+/** Cost in US dollars of a call with the given usage on the given model. */
+export function costUsd(
+  pricing: ModelPricing,
+  usage: { inputTokens: number; outputTokens: number; cachedInputTokens?: number },
+): number {
+  const cached = Math.min(usage.cachedInputTokens ?? 0, usage.inputTokens);
+  const cachedRate = pricing.cachedInputPerMillion ?? pricing.inputPerMillion;
+  const dollars =
+    ((usage.inputTokens - cached) * pricing.inputPerMillion +
+      cached * cachedRate +
+      usage.outputTokens * pricing.outputPerMillion) /
+    1_000_000;
+  // Round to a millionth of a cent so sums are stable and JSON stays short.
+  return Math.round(dollars * 1e8) / 1e8;
+}

@@ -1,0 +1,40 @@
+// The route plan: which models a request will try, in order, and why. Made by the planRoute local
+// activity (so live facts like provider health are recorded in history) and walked by the workflow.
+import type { ModelSpec } from './catalog.js';
+
+export interface PlannedModel {
+  model: ModelSpec;
+  /** Why this model is in the plan: preferred | candidate | fallback | default. */
+  role: 'preferred' | 'candidate' | 'fallback' | 'default';
+  /** Estimated prompt tokens with this model's tokenizer. */
+  promptTokens: number;
+  /** Estimated cost in US dollars of this prompt plus the reserved output on this model. */
+  estimatedCostUsd: number;
+}
+
+export interface SkippedModel {
+  model: string;
+  reason: string;
+}
+
+/** Retry policy for provider calls on one model, as data so it is recorded with the plan. */
+export interface ProviderRetry {
+  maxAttempts: number;
+  initialIntervalMs: number;
+  backoffCoefficient: number;
+  maxIntervalMs: number;
+}
+
+export interface RoutePlan {
+  taskType: string;
+  models: PlannedModel[];
+  skipped: SkippedModel[];
+  /** A sentence an operator can read: why this order. */
+  decision: string;
+  maxOutputTokens: number;
+  tokenBudget: number;
+  cacheTtlSeconds: number;
+  retry: ProviderRetry;
+  /** How many times a model is re-asked with validation errors before the next model is tried. */
+  maxRepairs: number;
+}

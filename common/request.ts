@@ -1,0 +1,126 @@
+// The request a service sends and the result it gets back. Pure types: imported by workflows,
+// activities and the client alike, so nothing here may touch Node or the outside world.
+
+export type OutputFormat = 'text' | 'json' | 'code' | 'markdown';
+
+/** A JSON Schema document (draft-07 or 2020-12). Kept loose on purpose: ajv validates it. */
+export type JsonSchema = Record<string, unknown>;
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+export type MessageRole = 'system' | 'user' | 'assistant';
+
+export interface ChatMessage {
+  role: MessageRole;
+  content: string;
+}
+
+/** A piece of context that may be pruned to fit a model's window (issue: context management). */
+export interface ContextItem {
+  id: string;
+  content: string;
+  /** 0..1, higher is more relevant. */
+  relevanceScore: number;
+  /** ISO 8601 time the item was produced; newer items win under the recency strategy. */
+  timestamp: string;
+  source?: string;
+  /** Pinned items are never pruned. */
+  pinned?: boolean;
+}
+
+export interface GenerationParams {
+  temperature?: number;
+  topP?: number;
+  /** Upper bound on tokens the model may generate; defaults to the catalog's value for the task. */
+  maxOutputTokens?: number;
+  stop?: string[];
+}
+
+export interface RoutingCriteria {
+  requiredCapabilities?: string[];
+  maxCostUsd?: number;
+  maxLatencyMs?: number;
+  preferredProvider?: string;
+}
+
+export interface LlmRequest {
+  /** Idempotency key: the workflow id. Submitting the same id twice returns the same run. */
+  requestId: string;
+  taskType: string;
+  templateId: string;
+  /** Pin a template version; without it the highest version is used. */
+  templateVersion?: string;
+  variables: Record<string, JsonValue>;
+  outputFormat?: OutputFormat;
+  /** JSON Schema the output must satisfy; implies JSON output. */
+  schema?: JsonSchema;
+  /** Preferred model id from the catalog; routing still applies its fallbacks. */
+  model?: string;
+  /** Models to try, in order, after the routed ones fail. */
+  fallbackModels?: string[];
+  params?: GenerationParams;
+  context?: ContextItem[];
+  /** How to prune `context` to each model's window; hybrid by default. */
+  pruning?: {
+    strategy?: 'relevance' | 'recency' | 'hybrid';
+    relevanceWeight?: number;
+    recencyWeight?: number;
+  };
+  /** The seed's ModelSelectionCriteria beyond the preferred model. */
+  criteria?: RoutingCriteria;
+  /** One deadline for the whole chain (every retry and fallback), in seconds; default 600. */
+  deadlineSeconds?: number;
+  /** Times a model is re-asked with validation errors before the next model; default from config. */
+  maxRepairs?: number;
+  /** Use the seed's regex extraction when the answer is not valid JSON for the schema (marked in the result). */
+  allowRegexFallback?: boolean;
+  /** Who asked (service or tenant); flows into search attributes and usage records. */
+  caller?: string;
+}
+
+export interface TokenUsage {
+  inputTokens: number;
+  outputTokens: number;
+  totalTokens: number;
+  /** Input tokens the provider served from its prompt cache, when it reports them. */
+  cachedInputTokens?: number;
+}
+
+export type AttemptOutcome = 'success' | 'failed' | 'skipped';
+
+/** One provider call (or skipped model) as seen by the request. */
+export interface Attempt {
+  model: string;
+  provider: string;
+  outcome: AttemptOutcome;
+  /** Failure type (the error class name), when the attempt failed. */
+  errorType?: string;
+  error?: string;
+  durationMs: number;
+  usage?: TokenUsage;
+  /** 1 for the first call to this model, 2 for its first retry, … */
+  try?: number;
+  /** A re-ask with validation errors (structured-output repair). */
+  repair?: boolean;
+}
+
+export interface LlmResult {
+  requestId: string;
+  workflowId: string;
+  model: string;
+  provider: string;
+  templateId: string;
+  templateVersion: string;
+  /** The processed answer: parsed JSON for json/schema output, extracted code for code, else text. */
+  output: JsonValue;
+  /** The model's raw text. */
+  text: string;
+  usage: TokenUsage;
+  costUsd: number;
+  cached: boolean;
+  attempts: Attempt[];
+  /** Why the models were tried in this order. */
+  routeDecision: string;
+  /** The output came from the seed's regex fallback, not from valid JSON. */
+  regexFallback?: boolean;
+}

@@ -1,0 +1,163 @@
+// Loads the model catalog and routing table, validates them against their schemas once, and checks
+// that they agree with each other. Errors name the file and the field.
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Ajv, type ErrorObject } from 'ajv';
+import { parse as parseYaml } from 'yaml';
+import type { ModelCatalog, ModelSpec, RoutingTable, TaskRoute } from '../common/catalog.js';
+import { ConfigError } from '../common/errors.js';
+
+export const configDir: string = dirname(fileURLToPath(import.meta.url));
+
+const modelSchema = {
+  type: 'object',
+  required: [
+    'provider',
+    'providerModel',
+    'capabilities',
+    'contextWindow',
+    'maxOutputTokens',
+    'pricing',
+    'typicalLatencyMs',
+    'tokenizer',
+  ],
+  additionalProperties: false,
+  properties: {
+    provider: { enum: ['openai', 'anthropic'] },
+    providerModel: { type: 'string', minLength: 1 },
+    capabilities: { type: 'array', items: { type: 'string' } },
+    contextWindow: { type: 'integer', minimum: 1 },
+    maxOutputTokens: { type: 'integer', minimum: 1 },
+    pricing: {
+      type: 'object',
+      required: ['inputPerMillion', 'outputPerMillion'],
+      additionalProperties: false,
+      properties: {
+        inputPerMillion: { type: 'number', minimum: 0 },
+        outputPerMillion: { type: 'number', minimum: 0 },
+        cachedInputPerMillion: { type: 'number', minimum: 0 },
+      },
+    },
+    typicalLatencyMs: { type: 'number', minimum: 0 },
+    tokenizer: { enum: ['o200k_base', 'cl100k_base', 'anthropic'] },
+    structuredOutput: { type: 'boolean' },
+  },
+} as const;
+
+const catalogSchema = {
+  type: 'object',
+  required: ['models', 'defaultModel', 'pricesAsOf'],
+  additionalProperties: false,
+  properties: {
+    pricesAsOf: { type: 'string' },
+    defaultModel: { type: 'string' },
+    models: { type: 'object', minProperties: 1, additionalProperties: modelSchema },
+  },
+} as const;
+
+const routeSchema = {
+  type: 'object',
+  required: ['preferredModels', 'requiredCapabilities', 'fallbackModels', 'tokenBudget', 'cacheTtlSeconds'],
+  additionalProperties: false,
+  properties: {
+    preferredModels: { type: 'array', items: { type: 'string' } },
+    requiredCapabilities: { type: 'array', items: { type: 'string' } },
+    fallbackModels: { type: 'array', items: { type: 'string' } },
+    tokenBudget: { type: 'integer', minimum: 1 },
+    defaultMaxOutputTokens: { type: 'integer', minimum: 1 },
+    cacheTtlSeconds: { type: 'integer', minimum: 0 },
+  },
+} as const;
+
+const routingSchema = {
+  type: 'object',
+  required: ['routes', 'defaultRoute'],
+  additionalProperties: false,
+  properties: {
+    defaultRoute: { type: 'string' },
+    routes: { type: 'object', minProperties: 1, additionalProperties: routeSchema },
+  },
+} as const;
+
+const ajv = new Ajv({ allErrors: true });
+const validateCatalog = ajv.compile(catalogSchema);
+const validateRouting = ajv.compile(routingSchema);
+
+function describe(file: string, errors: ErrorObject[] | null | undefined): string {
+  const lines = (errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`);
+  return `${file}: ${lines.join('; ')}`;
+}
+
+function readYaml(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`${file}: cannot be read (${(error as Error).message})`, { details: { file } });
+  }
+  try {
+    return parseYaml(text);
+  } catch (error) {
+    throw new ConfigError(`${file}: is not valid YAML (${(error as Error).message})`, { details: { file } });
+  }
+}
+
+type RawCatalog = Omit<ModelCatalog, 'models'> & { models: Record<string, Omit<ModelSpec, 'id'>> };
+type RawRouting = Omit<RoutingTable, 'routes'> & { routes: Record<string, Omit<TaskRoute, 'taskType'>> };
+
+export function loadModelCatalog(
+  file: string = process.env.MODEL_CATALOG ?? join(configDir, 'models.yaml'),
+): ModelCatalog {
+  const raw = readYaml(file);
+  if (!validateCatalog(raw))
+    throw new ConfigError(describe(file, validateCatalog.errors), { details: { file } });
+  const data = raw as RawCatalog;
+  const models: Record<string, ModelSpec> = {};
+  for (const [id, spec] of Object.entries(data.models)) {
+    models[id] = { ...spec, id, structuredOutput: spec.structuredOutput ?? false };
+  }
+  if (!models[data.defaultModel]) {
+    throw new ConfigError(`${file}: /defaultModel names "${data.defaultModel}", which is not in /models`, {
+      details: { file },
+    });
+  }
+  return { models, defaultModel: data.defaultModel, pricesAsOf: data.pricesAsOf };
+}
+
+export function loadRoutingTable(
+  catalog: ModelCatalog,
+  file: string = process.env.ROUTING_TABLE ?? join(configDir, 'routing.yaml'),
+): RoutingTable {
+  const raw = readYaml(file);
+  if (!validateRouting(raw))
+    throw new ConfigError(describe(file, validateRouting.errors), { details: { file } });
+  const data = raw as RawRouting;
+  const routes: Record<string, TaskRoute> = {};
+  for (const [taskType, route] of Object.entries(data.routes)) {
+    for (const field of ['preferredModels', 'fallbackModels'] as const) {
+      route[field].forEach((model, index) => {
+        if (!catalog.models[model]) {
+          throw new ConfigError(
+            `${file}: /routes/${taskType}/${field}/${index} names "${model}", which is not in the model catalog`,
+            { details: { file } },
+          );
+        }
+      });
+    }
+    routes[taskType] = { ...route, taskType, defaultMaxOutputTokens: route.defaultMaxOutputTokens ?? 1024 };
+  }
+  if (!routes[data.defaultRoute]) {
+    throw new ConfigError(`${file}: /defaultRoute names "${data.defaultRoute}", which is not in /routes`, {
+      details: { file },
+    });
+  }
+  return { routes, defaultRoute: data.defaultRoute };
+}
+
+/** The route for a task type, or the default route for task types the table does not name. */
+export function routeFor(table: RoutingTable, taskType: string): TaskRoute {
+  const route = table.routes[taskType] ?? table.routes[table.defaultRoute];
+  if (!route) throw new ConfigError(`routing table has no route for "${taskType}" and no default route`);
+  return route;
+}
