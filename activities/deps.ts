@@ -1,0 +1,34 @@
+// What the activities need from the world, passed in by the worker (or a test) so nothing is
+// constructed per call and tests can use real or scripted dependencies without module mocking.
+import type { ModelCatalog, RoutingTable } from '../common/catalog.js';
+import type { ProviderRetry } from '../common/plan.js';
+import type { RenderedPrompt, RenderPromptInput } from '../common/prompt.js';
+import type { HealthStore } from './health/circuit.js';
+import type { ProviderRegistry } from './providers/registry.js';
+
+/** Renders templates; the template registry implements it. */
+export interface PromptRenderer {
+  render(input: RenderPromptInput): RenderedPrompt;
+}
+
+export interface OrchestratorSettings {
+  retry: ProviderRetry;
+  maxRepairs: number;
+  /** How often a provider call heartbeats, so cancellation reaches it and a dead worker is noticed. */
+  heartbeatIntervalMs: number;
+}
+
+export const defaultSettings: OrchestratorSettings = {
+  retry: { maxAttempts: 5, initialIntervalMs: 1000, backoffCoefficient: 2, maxIntervalMs: 30_000 },
+  maxRepairs: 2,
+  heartbeatIntervalMs: 1000,
+};
+
+export interface ActivityDeps {
+  templates: PromptRenderer;
+  catalog: () => ModelCatalog;
+  routing: () => RoutingTable;
+  providers: ProviderRegistry;
+  health: HealthStore;
+  settings: OrchestratorSettings;
+}

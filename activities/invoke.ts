@@ -1,0 +1,126 @@
+// invokeProvider: one call to one model. Temporal's retry policy retries it; this activity decides
+// how long to wait (the provider's retry-after, else exponential back-off with jitter) and keeps a log
+// of its earlier failed tries in its heartbeat details, so the request's result lists every try.
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import type { ModelSpec } from '../common/catalog.js';
+import { costUsd } from '../common/catalog.js';
+import { OrchestratorError, rootFailure } from '../common/errors.js';
+import type { ProviderRetry } from '../common/plan.js';
+import type { ChatMessage, GenerationParams, JsonSchema } from '../common/request.js';
+import type { ActivityDeps } from './deps.js';
+import type { ProviderResponse } from './providers/types.js';
+
+export interface InvokeProviderInput {
+  requestId: string;
+  model: ModelSpec;
+  messages: ChatMessage[];
+  maxOutputTokens: number;
+  params?: GenerationParams;
+  structuredOutput?: { name: string; schema: JsonSchema };
+  retry: ProviderRetry;
+}
+
+/** A failed try of this activity, carried from attempt to attempt in heartbeat details. */
+export interface FailedTry {
+  try: number;
+  errorType: string;
+  message: string;
+  durationMs: number;
+  status?: number;
+}
+
+export interface InvokeProviderResult extends ProviderResponse {
+  model: string;
+  provider: string;
+  durationMs: number;
+  costUsd: number;
+  /** Which try of this activity succeeded (1 = first). */
+  try: number;
+  earlierTries: FailedTry[];
+}
+
+interface HeartbeatLog {
+  failedTries: FailedTry[];
+}
+
+/** Exponential back-off with full jitter in [50%, 100%] of the step, capped. */
+export function backoffMs(
+  retry: ProviderRetry,
+  tryNumber: number,
+  random: () => number = Math.random,
+): number {
+  const step = Math.min(
+    retry.maxIntervalMs,
+    retry.initialIntervalMs * retry.backoffCoefficient ** (tryNumber - 1),
+  );
+  return Math.round(step * (0.5 + random() * 0.5));
+}
+
+export function createInvokeProvider(
+  deps: ActivityDeps,
+): (input: InvokeProviderInput) => Promise<InvokeProviderResult> {
+  return async function invokeProvider(input: InvokeProviderInput): Promise<InvokeProviderResult> {
+    const context = Context.current();
+    const tryNumber = context.info.attempt;
+    const earlierTries = (context.info.heartbeatDetails as HeartbeatLog | undefined)?.failedTries ?? [];
+    const beat = (): void => context.heartbeat({ failedTries: earlierTries } satisfies HeartbeatLog);
+    beat();
+    const heartbeats = setInterval(beat, deps.settings.heartbeatIntervalMs);
+    const started = Date.now();
+    try {
+      const provider = deps.providers.forModel(input.model);
+      const response = await provider.complete({
+        model: input.model,
+        messages: input.messages,
+        maxOutputTokens: Math.min(input.maxOutputTokens, input.model.maxOutputTokens),
+        signal: context.cancellationSignal,
+        ...(input.params?.temperature !== undefined ? { temperature: input.params.temperature } : {}),
+        ...(input.params?.topP !== undefined ? { topP: input.params.topP } : {}),
+        ...(input.params?.stop ? { stop: input.params.stop } : {}),
+        ...(input.structuredOutput ? { structuredOutput: input.structuredOutput } : {}),
+      });
+      await deps.health.recordSuccess(input.model.id);
+      return {
+        ...response,
+        model: input.model.id,
+        provider: input.model.provider,
+        durationMs: Date.now() - started,
+        costUsd: costUsd(input.model.pricing, response.usage),
+        try: tryNumber,
+        earlierTries,
+      };
+    } catch (error) {
+      if (context.cancellationSignal.aborted) throw error;
+      const failure = rootFailure(error);
+      const errorType = failure?.type ?? (error as Error).name ?? 'Error';
+      const message = failure?.message ?? (error as Error).message;
+      await deps.health.recordFailure(input.model.id, errorType);
+      const details = failure instanceof OrchestratorError ? failure.errorDetails : {};
+      const failedTries: FailedTry[] = [
+        ...earlierTries,
+        {
+          try: tryNumber,
+          errorType,
+          message,
+          durationMs: Date.now() - started,
+          ...(details.status !== undefined ? { status: details.status } : {}),
+        },
+      ];
+      // The next try reads this log from its heartbeat details; the workflow reads it from the
+      // failure's details when the tries run out.
+      context.heartbeat({ failedTries } satisfies HeartbeatLog);
+      const retryable = failure ? !failure.nonRetryable : true;
+      throw ApplicationFailure.create({
+        message,
+        type: errorType,
+        nonRetryable: !retryable,
+        details: [{ ...details, failedTries }],
+        ...(retryable ? { nextRetryDelay: details.retryAfterMs ?? backoffMs(input.retry, tryNumber) } : {}),
+        ...(error instanceof Error ? { cause: error } : {}),
+      });
+    } finally {
+      clearInterval(heartbeats);
+    }
+  };
+}

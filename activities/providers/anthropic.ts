@@ -1,0 +1,151 @@
+// Anthropic Messages adapter, through the official `@anthropic-ai/sdk` client with its own retries off.
+// Native structured output is a forced tool call whose input schema is the requested schema.
+import Anthropic from '@anthropic-ai/sdk';
+import type { ErrorDetails } from '../../common/errors.js';
+import { type ProviderErrorKind, providerError, retryAfterMs, transportError } from './errors.js';
+import type { Provider, ProviderRequest, ProviderResponse } from './types.js';
+
+export interface AnthropicProviderOptions {
+  apiKey: string;
+  baseURL?: string;
+  timeoutMs?: number;
+}
+
+type ErrorBody = { error?: { type?: string; message?: string } } | undefined;
+
+function classify(error: InstanceType<typeof Anthropic.APIError>): ProviderErrorKind {
+  const body = error.error as ErrorBody;
+  const type = body?.error?.type ?? '';
+  const message = body?.error?.message ?? error.message;
+  if (error.status === 529 || type === 'overloaded_error') return 'overloaded';
+  if (error.status === 429 || type === 'rate_limit_error') return 'rate_limit';
+  if (/prompt is too long|context window|too many tokens/i.test(message)) return 'context_length';
+  if (/credit balance|billing|quota/i.test(message)) return 'quota';
+  if (error.status === 401 || type === 'authentication_error') return 'auth';
+  if (error.status === 403 || type === 'permission_error') return 'permission';
+  if (error.status === 404 || type === 'not_found_error') return 'not_found';
+  if ((error.status ?? 0) >= 500) return 'server';
+  return 'bad_request';
+}
+
+function toOurError(error: unknown, details: ErrorDetails): unknown {
+  if (error instanceof Anthropic.APIUserAbortError) return error;
+  if (error instanceof Anthropic.APIConnectionTimeoutError) return transportError('timeout', details, error);
+  if (error instanceof Anthropic.APIConnectionError) return transportError('unreachable', details, error);
+  if (error instanceof Anthropic.APIError && error.status !== undefined) {
+    const body = error.error as ErrorBody;
+    const full: ErrorDetails = {
+      ...details,
+      status: error.status,
+      ...(body?.error?.type ? { providerCode: body.error.type } : {}),
+      ...(error.requestID ? { providerRequestId: error.requestID } : {}),
+    };
+    const wait = retryAfterMs(error.headers);
+    if (wait !== undefined) full.retryAfterMs = wait;
+    return providerError(classify(error), body?.error?.message ?? error.message, full, error);
+  }
+  return error;
+}
+
+function finishReason(reason: string | null | undefined): string {
+  if (reason === 'end_turn' || reason === 'stop_sequence') return 'stop';
+  if (reason === 'max_tokens') return 'length';
+  if (reason === 'tool_use') return 'tool_use';
+  if (reason === 'refusal') return 'content_filter';
+  return reason ?? 'other';
+}
+
+export class AnthropicProvider implements Provider {
+  readonly name = 'anthropic' as const;
+  private readonly client: Anthropic;
+
+  constructor(options: AnthropicProviderOptions) {
+    this.client = new Anthropic({
+      apiKey: options.apiKey,
+      ...(options.baseURL ? { baseURL: options.baseURL } : {}),
+      maxRetries: 0,
+      timeout: options.timeoutMs ?? 600_000,
+    });
+  }
+
+  async complete(request: ProviderRequest): Promise<ProviderResponse> {
+    const details: ErrorDetails = { provider: this.name, model: request.model.id };
+    const system = request.messages
+      .filter((m) => m.role === 'system')
+      .map((m) => m.content)
+      .join('\n\n');
+    const tool = request.structuredOutput;
+    const body: Anthropic.MessageCreateParamsNonStreaming = {
+      model: request.model.providerModel,
+      max_tokens: request.maxOutputTokens,
+      messages: request.messages
+        .filter((m) => m.role !== 'system')
+        .map((m) => ({ role: m.role as 'user' | 'assistant', content: m.content })),
+      ...(system ? { system } : {}),
+      ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
+      ...(request.topP !== undefined ? { top_p: request.topP } : {}),
+      ...(request.stop?.length ? { stop_sequences: request.stop } : {}),
+      ...(tool
+        ? {
+            tools: [
+              {
+                name: tool.name,
+                description: 'Return the answer as this tool input.',
+                input_schema: tool.schema as Anthropic.Tool.InputSchema,
+              },
+            ],
+            tool_choice: { type: 'tool' as const, name: tool.name },
+          }
+        : {}),
+    };
+    const options = {
+      ...(request.signal ? { signal: request.signal } : {}),
+      ...(request.timeoutMs ? { timeout: request.timeoutMs } : {}),
+    };
+    try {
+      const message = request.onDelta
+        ? await this.stream(body, options, request.onDelta)
+        : await this.client.messages.create(body, options);
+      return this.toResponse(message);
+    } catch (error) {
+      throw toOurError(error, details);
+    }
+  }
+
+  private async stream(
+    body: Anthropic.MessageCreateParamsNonStreaming,
+    options: Anthropic.RequestOptions,
+    onDelta: (delta: string) => void,
+  ): Promise<Anthropic.Message> {
+    const stream = this.client.messages.stream(body, options);
+    stream.on('text', (delta) => onDelta(delta));
+    return await stream.finalMessage();
+  }
+
+  private toResponse(message: Anthropic.Message): ProviderResponse {
+    // A forced tool call carries the structured answer as its input; text blocks carry plain answers.
+    const toolUse = message.content.find((block) => block.type === 'tool_use');
+    const text = toolUse
+      ? JSON.stringify(toolUse.input)
+      : message.content
+          .filter((block) => block.type === 'text')
+          .map((block) => block.text)
+          .join('');
+    const cached = message.usage.cache_read_input_tokens ?? 0;
+    const created = message.usage.cache_creation_input_tokens ?? 0;
+    // Anthropic reports cached and cache-creation tokens apart from input_tokens; ours are totals.
+    const inputTokens = message.usage.input_tokens + cached + created;
+    return {
+      text,
+      usage: {
+        inputTokens,
+        outputTokens: message.usage.output_tokens,
+        totalTokens: inputTokens + message.usage.output_tokens,
+        ...(cached ? { cachedInputTokens: cached } : {}),
+      },
+      finishReason: finishReason(message.stop_reason),
+      responseId: message.id,
+      providerModel: message.model,
+    };
+  }
+}

@@ -1,0 +1,109 @@
+// Turns what a provider's HTTP API answered into our typed errors. Both official SDKs raise errors
+// with `status`, `headers` and the parsed body; each adapter only says what its provider's codes mean.
+import {
+  AuthenticationError,
+  BadRequestError,
+  ContentPolicyError,
+  ContextLengthExceededError,
+  type ErrorDetails,
+  ModelNotFoundError,
+  type OrchestratorError,
+  PermissionDeniedError,
+  ProviderOverloadedError,
+  ProviderServerError,
+  ProviderTimeoutError,
+  ProviderUnreachableError,
+  QuotaExceededError,
+  RateLimitError,
+} from '../../common/errors.js';
+
+/** The provider-specific reading of an error response, made by each adapter. */
+export type ProviderErrorKind =
+  | 'rate_limit'
+  | 'quota'
+  | 'overloaded'
+  | 'server'
+  | 'auth'
+  | 'permission'
+  | 'context_length'
+  | 'content_policy'
+  | 'not_found'
+  | 'bad_request';
+
+/** Milliseconds the provider asked us to wait, from `retry-after-ms` or `retry-after` (seconds or HTTP date). */
+export function retryAfterMs(headers: Headers | undefined, now: number = Date.now()): number | undefined {
+  if (!headers) return undefined;
+  const ms = Number(headers.get('retry-after-ms'));
+  if (Number.isFinite(ms) && ms > 0) return Math.ceil(ms);
+  const value = headers.get('retry-after');
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.ceil(seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isFinite(date) ? Math.max(0, date - now) : undefined;
+}
+
+const advice: Record<ProviderErrorKind, string> = {
+  rate_limit: 'retrying after the delay the provider asked for',
+  quota: 'the account is out of credit or quota: top it up or route to another provider',
+  overloaded: 'the provider is overloaded; retrying with back-off',
+  server: 'the provider failed; retrying with back-off',
+  auth: 'check the API key in the environment (OPENAI_API_KEY / ANTHROPIC_API_KEY)',
+  permission: 'the API key may not use this model or endpoint',
+  context_length: 'shorten the prompt or route to a model with a larger context window',
+  content_policy: 'the provider refused the content; rephrase the request',
+  not_found: 'check the model name in config/models.yaml',
+  bad_request: 'the provider rejected the request as invalid',
+};
+
+export function providerError(
+  kind: ProviderErrorKind,
+  providerMessage: string,
+  details: ErrorDetails,
+  cause?: Error,
+): OrchestratorError {
+  const message =
+    `${details.provider ?? 'provider'} ${details.model ?? ''} answered ${details.status ?? ''}: ${providerMessage} — ${advice[kind]}`
+      .replace(/\s+/g, ' ')
+      .trim();
+  const options = { details, ...(cause ? { cause } : {}) };
+  switch (kind) {
+    case 'rate_limit':
+      return new RateLimitError(message, options);
+    case 'quota':
+      return new QuotaExceededError(message, options);
+    case 'overloaded':
+      return new ProviderOverloadedError(message, options);
+    case 'server':
+      return new ProviderServerError(message, options);
+    case 'auth':
+      return new AuthenticationError(message, options);
+    case 'permission':
+      return new PermissionDeniedError(message, options);
+    case 'context_length':
+      return new ContextLengthExceededError(message, options);
+    case 'content_policy':
+      return new ContentPolicyError(message, options);
+    case 'not_found':
+      return new ModelNotFoundError(message, options);
+    case 'bad_request':
+      return new BadRequestError(message, options);
+  }
+}
+
+/** Errors raised before any HTTP status arrived: connection refused, timeouts. */
+export function transportError(
+  kind: 'timeout' | 'unreachable',
+  details: ErrorDetails,
+  cause: Error,
+): OrchestratorError {
+  const where = `${details.provider} ${details.model}`;
+  if (kind === 'timeout') {
+    return new ProviderTimeoutError(`${where}: no answer before the timeout — retrying`, { details, cause });
+  }
+  const reason = cause.cause instanceof Error ? cause.cause.message : cause.message;
+  return new ProviderUnreachableError(
+    `${where}: cannot reach the provider (${reason}) — check OPENAI_BASE_URL / ANTHROPIC_BASE_URL and the network`,
+    { details, cause },
+  );
+}

@@ -1,0 +1,151 @@
+// OpenAI Chat Completions adapter, through the official `openai` client with its own retries off:
+// Temporal does the retrying so every attempt is in history.
+import OpenAI from 'openai';
+import type { ErrorDetails } from '../../common/errors.js';
+import { type ProviderErrorKind, providerError, retryAfterMs, transportError } from './errors.js';
+import type { Provider, ProviderRequest, ProviderResponse } from './types.js';
+
+export interface OpenAIProviderOptions {
+  apiKey: string;
+  baseURL?: string;
+  timeoutMs?: number;
+}
+
+function classify(error: InstanceType<typeof OpenAI.APIError>): ProviderErrorKind {
+  const code = error.code ?? error.type ?? '';
+  if (code === 'insufficient_quota') return 'quota';
+  if (error.status === 429) return 'rate_limit';
+  if (code === 'context_length_exceeded') return 'context_length';
+  if (code === 'content_policy_violation' || code === 'content_filter') return 'content_policy';
+  if (error.status === 401) return 'auth';
+  if (error.status === 403) return 'permission';
+  if (error.status === 404) return 'not_found';
+  if (error.status === 503 || error.status === 529) return 'overloaded';
+  if ((error.status ?? 0) >= 500) return 'server';
+  return 'bad_request';
+}
+
+function toOurError(error: unknown, details: ErrorDetails): unknown {
+  if (error instanceof OpenAI.APIUserAbortError) return error;
+  if (error instanceof OpenAI.APIConnectionTimeoutError) return transportError('timeout', details, error);
+  if (error instanceof OpenAI.APIConnectionError) return transportError('unreachable', details, error);
+  if (error instanceof OpenAI.APIError && error.status !== undefined) {
+    const full: ErrorDetails = {
+      ...details,
+      status: error.status,
+      ...(error.code ? { providerCode: error.code } : {}),
+      ...(error.requestID ? { providerRequestId: error.requestID } : {}),
+    };
+    const wait = retryAfterMs(error.headers);
+    if (wait !== undefined) full.retryAfterMs = wait;
+    const body = error.error as { message?: string } | undefined;
+    return providerError(classify(error), body?.message ?? error.message, full, error);
+  }
+  return error;
+}
+
+function finishReason(reason: string | null | undefined): string {
+  if (reason === 'stop' || reason === 'length' || reason === 'content_filter') return reason;
+  if (reason === 'tool_calls') return 'tool_use';
+  return reason ?? 'other';
+}
+
+export class OpenAIProvider implements Provider {
+  readonly name = 'openai' as const;
+  private readonly client: OpenAI;
+
+  constructor(options: OpenAIProviderOptions) {
+    this.client = new OpenAI({
+      apiKey: options.apiKey,
+      ...(options.baseURL ? { baseURL: options.baseURL } : {}),
+      maxRetries: 0,
+      timeout: options.timeoutMs ?? 600_000,
+    });
+  }
+
+  async complete(request: ProviderRequest): Promise<ProviderResponse> {
+    const details: ErrorDetails = { provider: this.name, model: request.model.id };
+    const body = {
+      model: request.model.providerModel,
+      messages: request.messages.map((m) => ({ role: m.role, content: m.content })),
+      max_completion_tokens: request.maxOutputTokens,
+      ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
+      ...(request.topP !== undefined ? { top_p: request.topP } : {}),
+      ...(request.stop?.length ? { stop: request.stop } : {}),
+      ...(request.structuredOutput
+        ? {
+            response_format: {
+              type: 'json_schema' as const,
+              json_schema: { name: request.structuredOutput.name, schema: request.structuredOutput.schema },
+            },
+          }
+        : {}),
+    };
+    const options = {
+      ...(request.signal ? { signal: request.signal } : {}),
+      ...(request.timeoutMs ? { timeout: request.timeoutMs } : {}),
+    };
+    try {
+      if (request.onDelta) return await this.stream(body, options, request.onDelta);
+      const completion = await this.client.chat.completions.create(body, options);
+      const choice = completion.choices[0];
+      const usage = completion.usage;
+      const cached = usage?.prompt_tokens_details?.cached_tokens;
+      return {
+        text: choice?.message.content ?? '',
+        usage: {
+          inputTokens: usage?.prompt_tokens ?? 0,
+          outputTokens: usage?.completion_tokens ?? 0,
+          totalTokens: usage?.total_tokens ?? 0,
+          ...(cached ? { cachedInputTokens: cached } : {}),
+        },
+        finishReason: finishReason(choice?.finish_reason),
+        responseId: completion.id,
+        providerModel: completion.model,
+      };
+    } catch (error) {
+      throw toOurError(error, details);
+    }
+  }
+
+  private async stream(
+    body: OpenAI.ChatCompletionCreateParamsNonStreaming,
+    options: OpenAI.RequestOptions,
+    onDelta: (delta: string) => void,
+  ): Promise<ProviderResponse> {
+    const stream = await this.client.chat.completions.create(
+      { ...body, stream: true, stream_options: { include_usage: true } },
+      options,
+    );
+    let text = '';
+    let reason: string | null | undefined;
+    let id = '';
+    let model = body.model;
+    let usage: OpenAI.CompletionUsage | undefined;
+    for await (const chunk of stream) {
+      id = chunk.id;
+      model = chunk.model;
+      const choice = chunk.choices[0];
+      const delta = choice?.delta.content;
+      if (delta) {
+        text += delta;
+        onDelta(delta);
+      }
+      if (choice?.finish_reason) reason = choice.finish_reason;
+      if (chunk.usage) usage = chunk.usage;
+    }
+    const cached = usage?.prompt_tokens_details?.cached_tokens;
+    return {
+      text,
+      usage: {
+        inputTokens: usage?.prompt_tokens ?? 0,
+        outputTokens: usage?.completion_tokens ?? 0,
+        totalTokens: usage?.total_tokens ?? 0,
+        ...(cached ? { cachedInputTokens: cached } : {}),
+      },
+      finishReason: finishReason(reason),
+      responseId: id,
+      providerModel: model,
+    };
+  }
+}

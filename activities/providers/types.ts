@@ -1,0 +1,37 @@
+// The one interface every provider adapter implements. Everything provider-specific stays in the
+// adapter's own file; the rest of the code never branches on provider names.
+import type { ModelSpec, ProviderName } from '../../common/catalog.js';
+import type { ChatMessage, JsonSchema, TokenUsage } from '../../common/request.js';
+
+export interface ProviderRequest {
+  model: ModelSpec;
+  messages: ChatMessage[];
+  maxOutputTokens: number;
+  temperature?: number;
+  topP?: number;
+  stop?: string[];
+  /** Ask for native structured output (OpenAI json_schema, Anthropic tool input schema). */
+  structuredOutput?: { name: string; schema: JsonSchema };
+  /** Aborts the HTTP call, e.g. when Temporal cancels the activity. */
+  signal?: AbortSignal;
+  /** Per-call HTTP timeout in milliseconds. */
+  timeoutMs?: number;
+  /** Called with each text delta when the adapter streams; when absent the call is not streamed. */
+  onDelta?: (delta: string) => void;
+}
+
+export interface ProviderResponse {
+  text: string;
+  usage: TokenUsage;
+  /** Normalised: stop | length | tool_use | content_filter | other. */
+  finishReason: string;
+  /** The provider's id for the response (chatcmpl-…, msg_…), for support tickets. */
+  responseId: string;
+  /** The model name the provider says answered. */
+  providerModel: string;
+}
+
+export interface Provider {
+  readonly name: ProviderName;
+  complete(request: ProviderRequest): Promise<ProviderResponse>;
+}

@@ -1,0 +1,45 @@
+// validateResponse: turns the model's text into the requested output (json, code, markdown, schema)
+// and says, as data, whether it is usable. A failed validation is not an activity failure: the
+// workflow decides to re-ask the model with the errors (repairPrompt) or to move on.
+import { rootFailure } from '../common/errors.js';
+import type { JsonSchema, JsonValue, OutputFormat } from '../common/request.js';
+import { processResponse, repairPrompt, type ValidatorRegistry } from './response/index.js';
+
+export interface ValidateResponseInput {
+  text: string;
+  taskType: string;
+  outputFormat: OutputFormat;
+  schema?: JsonSchema;
+  allowRegexFallback: boolean;
+}
+
+export type ValidateResponseResult =
+  | { ok: true; output: JsonValue; regexFallback: boolean }
+  | { ok: false; errors: string[]; repairPrompt: string };
+
+export function createValidateResponse(
+  validators?: ValidatorRegistry,
+): (input: ValidateResponseInput) => Promise<ValidateResponseResult> {
+  return async function validateResponse(input: ValidateResponseInput): Promise<ValidateResponseResult> {
+    try {
+      const processed = processResponse({
+        text: input.text,
+        taskType: input.taskType,
+        outputFormat: input.outputFormat,
+        allowRegexFallback: input.allowRegexFallback,
+        ...(input.schema ? { schema: input.schema } : {}),
+        ...(validators ? { validators } : {}),
+      });
+      return { ok: true, output: processed.output, regexFallback: processed.regexFallback };
+    } catch (error) {
+      const failure = rootFailure(error);
+      // Only an unusable answer is repairable; anything else (a schema that does not compile) is a
+      // real failure of the request.
+      if (failure?.type !== 'InvalidResponseError') throw error;
+      const details = (failure.details?.[0] ?? {}) as { reasons?: string[]; validationErrors?: string[] };
+      const errors = [...(details.validationErrors ?? []), ...(details.reasons ?? [])];
+      if (errors.length === 0) errors.push(failure.message);
+      return { ok: false, errors, repairPrompt: repairPrompt(errors, input.outputFormat, input.schema) };
+    }
+  };
+}
