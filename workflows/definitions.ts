@@ -1,0 +1,63 @@
+// Queries and the child workflow's contract, defined once for the workflows and the client.
+import { defineQuery } from '@temporalio/workflow';
+import type { PlannedModel, ProviderRetry } from '../common/plan.js';
+import type {
+  Attempt,
+  ChatMessage,
+  ContextItem,
+  GenerationParams,
+  JsonSchema,
+  JsonValue,
+  LlmRequest,
+  OutputFormat,
+  TokenUsage,
+} from '../common/request.js';
+
+export type RequestStage = 'rendering' | 'planning' | 'calling' | 'completed' | 'failed';
+
+export interface RequestStatus {
+  stage: RequestStage;
+  currentModel?: string;
+  templateVersion?: string;
+  modelsPlanned: string[];
+  attempts: Attempt[];
+}
+
+/** `status`: what the request is doing now, for operators and the CLI. */
+export const statusQuery = defineQuery<RequestStatus>('status');
+
+export interface ModelCallInput {
+  requestId: string;
+  taskType: string;
+  planned: PlannedModel;
+  messages: ChatMessage[];
+  context?: ContextItem[];
+  pruning?: LlmRequest['pruning'];
+  outputFormat: OutputFormat;
+  schema?: JsonSchema;
+  allowRegexFallback: boolean;
+  params?: GenerationParams;
+  maxOutputTokens: number;
+  tokenBudget: number;
+  retry: ProviderRetry;
+  maxRepairs: number;
+  /** Epoch ms by which the whole request must be done; every retry respects it. */
+  deadlineAt: number;
+}
+
+export interface ModelCallResult {
+  model: string;
+  provider: string;
+  text: string;
+  output: JsonValue;
+  regexFallback: boolean;
+  usage: TokenUsage;
+  costUsd: number;
+  attempts: Attempt[];
+}
+
+/** Details a failed modelCall carries, so the request can list every try of every model. */
+export interface ModelCallFailureDetails {
+  model: string;
+  attempts: Attempt[];
+}

@@ -1,0 +1,199 @@
+// modelCall: one model of a request's fallback chain, as a child workflow so the UI shows each model
+// tried. The provider activity's retry policy does rate-limit and transient back-off on this model;
+// an answer that fails validation is sent back to the same model with the errors, a bounded number
+// of times. Any failure leaves with every try listed, for the parent to report.
+import { ApplicationFailure, RetryState } from '@temporalio/common';
+import { ActivityFailure, isCancellation, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import type { Activities } from '../activities/index.js';
+import type { FailedTry, InvokeProviderResult } from '../activities/invoke.js';
+import {
+  InvalidResponseError,
+  MaxRetriesExceededError,
+  NON_RETRYABLE_PROVIDER_ERRORS,
+  ProviderTimeoutError,
+  rootFailure,
+} from '../common/errors.js';
+import type { Attempt, ChatMessage, TokenUsage } from '../common/request.js';
+import type { ModelCallFailureDetails, ModelCallInput, ModelCallResult } from './definitions.js';
+
+const { prepareMessages, validateResponse } = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { maximumAttempts: 3 },
+});
+
+const ZERO_USAGE: TokenUsage = { inputTokens: 0, outputTokens: 0, totalTokens: 0 };
+
+function addUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
+  const cached = (a.cachedInputTokens ?? 0) + (b.cachedInputTokens ?? 0);
+  return {
+    inputTokens: a.inputTokens + b.inputTokens,
+    outputTokens: a.outputTokens + b.outputTokens,
+    totalTokens: a.totalTokens + b.totalTokens,
+    ...(cached ? { cachedInputTokens: cached } : {}),
+  };
+}
+
+function failedAttempts(input: ModelCallInput, tries: FailedTry[], repair: boolean): Attempt[] {
+  return tries.map((t) => ({
+    model: input.planned.model.id,
+    provider: input.planned.model.provider,
+    outcome: 'failed',
+    errorType: t.errorType,
+    error: t.message,
+    durationMs: t.durationMs,
+    try: t.try,
+    ...(repair ? { repair } : {}),
+  }));
+}
+
+function failWith(
+  input: ModelCallInput,
+  type: string,
+  message: string,
+  attempts: Attempt[],
+  cause?: Error,
+): ApplicationFailure {
+  const details: ModelCallFailureDetails = { model: input.planned.model.id, attempts };
+  return ApplicationFailure.create({
+    type,
+    message,
+    nonRetryable: true,
+    details: [details],
+    ...(cause ? { cause } : {}),
+  });
+}
+
+export async function modelCall(input: ModelCallInput): Promise<ModelCallResult> {
+  const { model } = input.planned;
+  const remainingMs = Math.max(1000, input.deadlineAt - Date.now());
+  const { invokeProvider } = proxyActivities<Activities>({
+    // One deadline for the whole chain: retries of this model never outlive it.
+    scheduleToCloseTimeout: remainingMs,
+    startToCloseTimeout: Math.min(remainingMs, 10 * 60_000),
+    heartbeatTimeout: '10 seconds',
+    retry: {
+      maximumAttempts: input.retry.maxAttempts,
+      initialInterval: input.retry.initialIntervalMs,
+      backoffCoefficient: input.retry.backoffCoefficient,
+      maximumInterval: input.retry.maxIntervalMs,
+      nonRetryableErrorTypes: [...NON_RETRYABLE_PROVIDER_ERRORS],
+    },
+  });
+
+  let messages: ChatMessage[] = input.messages;
+  if (input.context?.length) {
+    const prepared = await prepareMessages({
+      messages,
+      context: input.context,
+      model,
+      maxOutputTokens: input.maxOutputTokens,
+      tokenBudget: input.tokenBudget,
+      ...(input.pruning ? { pruning: input.pruning } : {}),
+    });
+    messages = prepared.messages;
+  }
+
+  const attempts: Attempt[] = [];
+  let usage = ZERO_USAGE;
+  let costUsd = 0;
+  const wantsJson = input.outputFormat === 'json' || input.schema !== undefined;
+  for (let repair = 0; ; repair++) {
+    let call: InvokeProviderResult;
+    try {
+      call = await invokeProvider({
+        requestId: input.requestId,
+        model,
+        messages,
+        maxOutputTokens: input.maxOutputTokens,
+        retry: input.retry,
+        ...(input.params ? { params: input.params } : {}),
+        ...(input.schema && model.structuredOutput
+          ? { structuredOutput: { name: 'answer', schema: input.schema } }
+          : {}),
+      });
+    } catch (error) {
+      if (isCancellation(error)) throw error;
+      const root = rootFailure(error);
+      const details = (root?.details?.[0] ?? {}) as { failedTries?: FailedTry[] };
+      attempts.push(...failedAttempts(input, details.failedTries ?? [], repair > 0));
+      if (error instanceof ActivityFailure && error.retryState === RetryState.MAXIMUM_ATTEMPTS_REACHED) {
+        throw failWith(
+          input,
+          MaxRetriesExceededError.type,
+          `${model.id} failed ${attempts.length} times; last error ${root?.type}: ${root?.message}`,
+          attempts,
+          error,
+        );
+      }
+      if (error instanceof ActivityFailure && error.retryState === RetryState.TIMEOUT) {
+        throw failWith(
+          input,
+          ProviderTimeoutError.type,
+          `${model.id}: the request's deadline passed while retrying`,
+          attempts,
+          error,
+        );
+      }
+      throw failWith(
+        input,
+        root?.type ?? 'ProviderError',
+        root?.message ?? String(error),
+        attempts,
+        error as Error,
+      );
+    }
+
+    attempts.push(...failedAttempts(input, call.earlierTries, repair > 0));
+    usage = addUsage(usage, call.usage);
+    costUsd += call.costUsd;
+    const succeeded: Attempt = {
+      model: model.id,
+      provider: model.provider,
+      outcome: 'success',
+      durationMs: call.durationMs,
+      usage: call.usage,
+      try: call.try,
+      ...(repair > 0 ? { repair: true } : {}),
+    };
+    const validation = await validateResponse({
+      text: call.text,
+      taskType: input.taskType,
+      outputFormat: input.outputFormat,
+      allowRegexFallback: input.allowRegexFallback,
+      ...(input.schema ? { schema: input.schema } : {}),
+    });
+    if (validation.ok) {
+      attempts.push(succeeded);
+      return {
+        model: model.id,
+        provider: model.provider,
+        text: call.text,
+        output: validation.output,
+        regexFallback: validation.regexFallback,
+        usage,
+        costUsd,
+        attempts,
+      };
+    }
+    // The provider answered but the answer is not usable: that try counts as failed for validation.
+    attempts.push({
+      ...succeeded,
+      outcome: 'failed',
+      errorType: InvalidResponseError.type,
+      error: validation.errors.join('; '),
+    });
+    if (repair >= input.maxRepairs) {
+      throw failWith(
+        input,
+        InvalidResponseError.type,
+        `${model.id} answered ${repair + 1} times without a valid ${wantsJson ? 'JSON' : input.outputFormat} answer: ${validation.errors.join('; ')}`,
+        attempts,
+      );
+    }
+    messages = [
+      ...messages,
+      { role: 'assistant', content: call.text },
+      { role: 'user', content: validation.repairPrompt },
+    ];
+  }
+}

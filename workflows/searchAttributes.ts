@@ -1,0 +1,37 @@
+// Search attributes every request carries, so operators can find requests in the Temporal UI:
+// `LlmTaskType="code_generation" AND LlmStatus="failed"`. The list is registered on the dev server
+// at start; on a real cluster register them once with `temporal operator search-attribute create`.
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+export const LlmTaskType = defineSearchAttributeKey('LlmTaskType', SearchAttributeType.KEYWORD);
+export const LlmTemplateId = defineSearchAttributeKey('LlmTemplateId', SearchAttributeType.KEYWORD);
+export const LlmTemplateVersion = defineSearchAttributeKey('LlmTemplateVersion', SearchAttributeType.KEYWORD);
+export const LlmVariant = defineSearchAttributeKey('LlmVariant', SearchAttributeType.KEYWORD);
+export const LlmModel = defineSearchAttributeKey('LlmModel', SearchAttributeType.KEYWORD);
+export const LlmProvider = defineSearchAttributeKey('LlmProvider', SearchAttributeType.KEYWORD);
+export const LlmStatus = defineSearchAttributeKey('LlmStatus', SearchAttributeType.KEYWORD);
+export const LlmCaller = defineSearchAttributeKey('LlmCaller', SearchAttributeType.KEYWORD);
+export const LlmCostUsd = defineSearchAttributeKey('LlmCostUsd', SearchAttributeType.DOUBLE);
+export const LlmTotalTokens = defineSearchAttributeKey('LlmTotalTokens', SearchAttributeType.INT);
+
+export const searchAttributeKeys = [
+  LlmTaskType,
+  LlmTemplateId,
+  LlmTemplateVersion,
+  LlmVariant,
+  LlmModel,
+  LlmProvider,
+  LlmStatus,
+  LlmCaller,
+  LlmCostUsd,
+  LlmTotalTokens,
+] as const;
+
+/** `--search-attribute Name=Type` arguments for `temporal server start-dev`. */
+export function devServerSearchAttributeArgs(): string[] {
+  const cliType: Record<string, string> = { KEYWORD: 'Keyword', DOUBLE: 'Double', INT: 'Int' };
+  return searchAttributeKeys.flatMap((key) => [
+    '--search-attribute',
+    `${key.name}=${cliType[key.type] ?? 'Keyword'}`,
+  ]);
+}
