@@ -5,6 +5,7 @@ import type { ProviderRetry } from '../common/plan.js';
 import type { RenderedPrompt, RenderPromptInput } from '../common/prompt.js';
 import type { HealthStore } from './health/circuit.js';
 import type { ProviderRegistry } from './providers/registry.js';
+import type { StreamPublisher } from './streaming/types.js';
 
 /** Renders templates; the template registry implements it. */
 export interface PromptRenderer {
@@ -31,4 +32,6 @@ export interface ActivityDeps {
   providers: ProviderRegistry;
   health: HealthStore;
   settings: OrchestratorSettings;
+  /** Where streaming requests publish their deltas; streaming is off without it. */
+  streams?: StreamPublisher;
 }

@@ -10,6 +10,7 @@ import type { ProviderRetry } from '../common/plan.js';
 import type { ChatMessage, GenerationParams, JsonSchema } from '../common/request.js';
 import type { ActivityDeps } from './deps.js';
 import type { ProviderResponse } from './providers/types.js';
+import type { StreamEvent } from './streaming/types.js';
 
 export interface InvokeProviderInput {
   requestId: string;
@@ -19,6 +20,8 @@ export interface InvokeProviderInput {
   params?: GenerationParams;
   structuredOutput?: { name: string; schema: JsonSchema };
   retry: ProviderRetry;
+  /** Publish the answer's deltas as they arrive (the request asked to stream). */
+  stream?: boolean;
 }
 
 /** A failed try of this activity, carried from attempt to attempt in heartbeat details. */
@@ -68,8 +71,15 @@ export function createInvokeProvider(
     beat();
     const heartbeats = setInterval(beat, deps.settings.heartbeatIntervalMs);
     const started = Date.now();
+    const publisher = input.stream ? deps.streams : undefined;
+    const where = { model: input.model.id, try: tryNumber };
+    // Stream events are best effort: a reader that misses some still gets the final result.
+    const publish = (event: StreamEvent): void => {
+      publisher?.publish(input.requestId, event).catch(() => {});
+    };
     try {
       const provider = deps.providers.forModel(input.model);
+      publish({ type: 'try_started', ...where, provider: input.model.provider });
       const response = await provider.complete({
         model: input.model,
         messages: input.messages,
@@ -79,7 +89,9 @@ export function createInvokeProvider(
         ...(input.params?.topP !== undefined ? { topP: input.params.topP } : {}),
         ...(input.params?.stop ? { stop: input.params.stop } : {}),
         ...(input.structuredOutput ? { structuredOutput: input.structuredOutput } : {}),
+        ...(publisher ? { onDelta: (text: string) => publish({ type: 'delta', ...where, text }) } : {}),
       });
+      publish({ type: 'try_succeeded', ...where });
       await deps.health.recordSuccess(input.model.id);
       return {
         ...response,
@@ -95,6 +107,7 @@ export function createInvokeProvider(
       const failure = rootFailure(error);
       const errorType = failure?.type ?? (error as Error).name ?? 'Error';
       const message = failure?.message ?? (error as Error).message;
+      publish({ type: 'try_failed', ...where, errorType, message });
       await deps.health.recordFailure(input.model.id, errorType);
       const details = failure instanceof OrchestratorError ? failure.errorDetails : {};
       const failedTries: FailedTry[] = [

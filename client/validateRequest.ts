@@ -49,6 +49,7 @@ const requestSchema = {
     deadlineSeconds: { type: 'number', exclusiveMinimum: 0 },
     maxRepairs: { type: 'integer', minimum: 0, maximum: 10 },
     allowRegexFallback: { type: 'boolean' },
+    stream: { type: 'boolean' },
     caller: { type: 'string', maxLength: 200 },
   },
   additionalProperties: false,

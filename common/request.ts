@@ -74,6 +74,8 @@ export interface LlmRequest {
   maxRepairs?: number;
   /** Use the seed's regex extraction when the answer is not valid JSON for the schema (marked in the result). */
   allowRegexFallback?: boolean;
+  /** Stream the answer's deltas as they are generated (read them with the client's `stream()`). */
+  stream?: boolean;
   /** Who asked (service or tenant); flows into search attributes and usage records. */
   caller?: string;
 }
@@ -98,6 +100,8 @@ export interface Attempt {
   error?: string;
   durationMs: number;
   usage?: TokenUsage;
+  /** What this call cost, when the provider answered. */
+  costUsd?: number;
   /** 1 for the first call to this model, 2 for its first retry, … */
   try?: number;
   /** A re-ask with validation errors (structured-output repair). */

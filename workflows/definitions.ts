@@ -43,6 +43,7 @@ export interface ModelCallInput {
   maxRepairs: number;
   /** Epoch ms by which the whole request must be done; every retry respects it. */
   deadlineAt: number;
+  stream?: boolean;
 }
 
 export interface ModelCallResult {

@@ -27,6 +27,7 @@ import {
   LlmTotalTokens,
   LlmVariant,
 } from './searchAttributes.js';
+import { metrics, type RequestOutcome } from './sinks.js';
 
 const { renderPrompt, planRoute } = proxyLocalActivities<Activities>({
   startToCloseTimeout: '30 seconds',
@@ -48,8 +49,22 @@ function totalUsage(attempts: Attempt[]): TokenUsage {
 
 export async function llmRequest(request: LlmRequest): Promise<LlmResult> {
   const { workflowId } = workflowInfo();
-  const deadlineAt = Date.now() + (request.deadlineSeconds ?? DEFAULT_DEADLINE_SECONDS) * 1000;
+  const startedAt = Date.now();
+  const deadlineAt = startedAt + (request.deadlineSeconds ?? DEFAULT_DEADLINE_SECONDS) * 1000;
   const status: RequestStatus = { stage: 'rendering', modelsPlanned: [], attempts: [] };
+  const report = (
+    outcome: Pick<RequestOutcome, 'status' | 'usage' | 'costUsd' | 'cached'> & Partial<RequestOutcome>,
+  ) =>
+    metrics.requestFinished({
+      requestId: request.requestId,
+      taskType: request.taskType,
+      templateId: request.templateId,
+      attempts: status.attempts,
+      durationMs: Date.now() - startedAt,
+      ...(status.templateVersion ? { templateVersion: status.templateVersion } : {}),
+      ...(request.caller ? { caller: request.caller } : {}),
+      ...outcome,
+    });
   setHandler(statusQuery, () => status);
   upsertSearchAttributes([
     { key: LlmTaskType, value: request.taskType },
@@ -61,6 +76,17 @@ export async function llmRequest(request: LlmRequest): Promise<LlmResult> {
   const fail = (error: ApplicationFailure): ApplicationFailure => {
     status.stage = 'failed';
     upsertSearchAttributes([{ key: LlmStatus, value: 'failed' }]);
+    const usage = totalUsage(status.attempts);
+    const costUsd = status.attempts.reduce((sum, a) => sum + (a.costUsd ?? 0), 0);
+    const last = status.attempts.findLast((a) => a.outcome !== 'skipped');
+    report({
+      status: 'failed',
+      usage,
+      costUsd,
+      cached: false,
+      ...(error.type ? { errorType: error.type } : {}),
+      ...(last ? { model: last.model, provider: last.provider } : {}),
+    });
     return error;
   };
 
@@ -127,6 +153,7 @@ export async function llmRequest(request: LlmRequest): Promise<LlmResult> {
               ...(request.context ? { context: request.context } : {}),
               ...(request.pruning ? { pruning: request.pruning } : {}),
               ...(request.params ? { params: request.params } : {}),
+              ...(request.stream ? { stream: true } : {}),
             },
           ],
         });
@@ -140,6 +167,14 @@ export async function llmRequest(request: LlmRequest): Promise<LlmResult> {
           { key: LlmCostUsd, value: answer.costUsd },
           { key: LlmTotalTokens, value: usage.totalTokens },
         ]);
+        report({
+          status: 'success',
+          model: answer.model,
+          provider: answer.provider,
+          usage: answer.usage,
+          costUsd: answer.costUsd,
+          cached: false,
+        });
         return {
           requestId: request.requestId,
           workflowId,
@@ -174,6 +209,7 @@ export async function llmRequest(request: LlmRequest): Promise<LlmResult> {
   } catch (error) {
     if (isCancellation(error)) {
       upsertSearchAttributes([{ key: LlmStatus, value: 'cancelled' }]);
+      report({ status: 'cancelled', usage: totalUsage(status.attempts), costUsd: 0, cached: false });
       throw error;
     }
     if (status.stage === 'failed') throw error;

@@ -106,6 +106,7 @@ export async function modelCall(input: ModelCallInput): Promise<ModelCallResult>
         messages,
         maxOutputTokens: input.maxOutputTokens,
         retry: input.retry,
+        ...(input.stream ? { stream: true } : {}),
         ...(input.params ? { params: input.params } : {}),
         ...(input.schema && model.structuredOutput
           ? { structuredOutput: { name: 'answer', schema: input.schema } }
@@ -152,6 +153,7 @@ export async function modelCall(input: ModelCallInput): Promise<ModelCallResult>
       outcome: 'success',
       durationMs: call.durationMs,
       usage: call.usage,
+      costUsd: call.costUsd,
       try: call.try,
       ...(repair > 0 ? { repair: true } : {}),
     };
