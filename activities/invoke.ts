@@ -5,7 +5,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { ModelSpec } from '../common/catalog.js';
 import { costUsd } from '../common/catalog.js';
-import { OrchestratorError, rootFailure } from '../common/errors.js';
+import { CircuitOpenError, OrchestratorError, rootFailure } from '../common/errors.js';
 import type { ProviderRetry } from '../common/plan.js';
 import type { ChatMessage, GenerationParams, JsonSchema } from '../common/request.js';
 import type { ActivityDeps } from './deps.js';
@@ -78,6 +78,13 @@ export function createInvokeProvider(
       publisher?.publish(input.requestId, event).catch(() => {});
     };
     try {
+      const circuit = await deps.health.state(input.model.id);
+      if (circuit.status === 'open') {
+        throw new CircuitOpenError(
+          `${input.model.id}: circuit open after ${circuit.consecutiveFailures} consecutive failures (${circuit.lastErrorType}); not calling it until the cooldown ends`,
+          { details: { model: input.model.id, provider: input.model.provider } },
+        );
+      }
       const provider = deps.providers.forModel(input.model);
       publish({ type: 'try_started', ...where, provider: input.model.provider });
       const response = await provider.complete({

@@ -74,9 +74,16 @@ export function createPlanRoute(deps: ActivityDeps): (input: PlanRouteInput) => 
         return `circuit open after ${circuit.consecutiveFailures} failures (${circuit.lastErrorType}); retry in ${seconds}s`;
       },
     });
+    const cooldowns = selection.skipped.flatMap((skip) => {
+      const circuit = circuits.get(skip.model);
+      return circuit?.status === 'open' && circuit.openUntil
+        ? [{ model: skip.model, openUntil: circuit.openUntil }]
+        : [];
+    });
     return {
       taskType: request.taskType,
       ...selection,
+      cooldowns,
       maxOutputTokens,
       tokenBudget: route.tokenBudget,
       cacheTtlSeconds: route.cacheTtlSeconds,

@@ -47,6 +47,7 @@ const requestSchema = {
     pruning: { type: 'object' },
     criteria: { type: 'object' },
     deadlineSeconds: { type: 'number', exclusiveMinimum: 0 },
+    waitForCooldownSeconds: { type: 'number', minimum: 0 },
     maxRepairs: { type: 'integer', minimum: 0, maximum: 10 },
     allowRegexFallback: { type: 'boolean' },
     stream: { type: 'boolean' },

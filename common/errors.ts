@@ -75,6 +75,8 @@ export class ContextLengthExceededError extends defineError('ContextLengthExceed
 export class ContentPolicyError extends defineError('ContentPolicyError', false) {}
 export class QuotaExceededError extends defineError('QuotaExceededError', false) {}
 export class ModelNotFoundError extends defineError('ModelNotFoundError', false) {}
+/** The model's circuit opened while this request was retrying it: stop hammering it, fall back. */
+export class CircuitOpenError extends defineError('CircuitOpenError', false) {}
 
 // --- the answer came back but is not what was asked for -----------------------------------------
 export class InvalidResponseError extends defineError('InvalidResponseError', false) {}
@@ -93,6 +95,7 @@ export const NON_RETRYABLE_PROVIDER_ERRORS: readonly string[] = [
   ContentPolicyError.type,
   QuotaExceededError.type,
   ModelNotFoundError.type,
+  CircuitOpenError.type,
   InvalidRequestError.type,
   UnknownModelError.type,
   InvalidSchemaError.type,

@@ -25,10 +25,18 @@ export interface ProviderRetry {
   maxIntervalMs: number;
 }
 
+/** A model skipped because its circuit is open, and when it may be tried again. */
+export interface Cooldown {
+  model: string;
+  /** Epoch ms when the circuit lets a probe through. */
+  openUntil: number;
+}
+
 export interface RoutePlan {
   taskType: string;
   models: PlannedModel[];
   skipped: SkippedModel[];
+  cooldowns: Cooldown[];
   /** A sentence an operator can read: why this order. */
   decision: string;
   maxOutputTokens: number;

@@ -68,6 +68,11 @@ export interface LlmRequest {
   };
   /** The seed's ModelSelectionCriteria beyond the preferred model. */
   criteria?: RoutingCriteria;
+  /**
+   * When the preferred model's circuit is open, wait (a durable timer, not a held connection) up to
+   * this many seconds for its cooldown to end instead of falling back at once.
+   */
+  waitForCooldownSeconds?: number;
   /** One deadline for the whole chain (every retry and fallback), in seconds; default 600. */
   deadlineSeconds?: number;
   /** Times a model is re-asked with validation errors before the next model; default from config. */

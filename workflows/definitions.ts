@@ -13,7 +13,13 @@ import type {
   TokenUsage,
 } from '../common/request.js';
 
-export type RequestStage = 'rendering' | 'planning' | 'calling' | 'completed' | 'failed';
+export type RequestStage =
+  | 'rendering'
+  | 'planning'
+  | 'waiting_for_cooldown'
+  | 'calling'
+  | 'completed'
+  | 'failed';
 
 export interface RequestStatus {
   stage: RequestStage;

@@ -7,6 +7,7 @@ import {
   isCancellation,
   proxyLocalActivities,
   setHandler,
+  sleep,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -104,7 +105,16 @@ export async function llmRequest(request: LlmRequest): Promise<LlmResult> {
     ]);
 
     status.stage = 'planning';
-    const plan = await planRoute({ request, messages: rendered.messages });
+    let plan = await planRoute({ request, messages: rendered.messages });
+    const cooldown = plan.cooldowns.find((c) => c.model === request.model);
+    const waitMs = cooldown ? cooldown.openUntil - Date.now() : 0;
+    if (cooldown && request.waitForCooldownSeconds && waitMs <= request.waitForCooldownSeconds * 1000) {
+      // The caller prefers this model over a fallback: wait durably for its cooldown, then re-plan.
+      status.stage = 'waiting_for_cooldown';
+      await sleep(Math.max(waitMs, 1));
+      status.stage = 'planning';
+      plan = await planRoute({ request, messages: rendered.messages });
+    }
     status.modelsPlanned = plan.models.map((p) => p.model.id);
     const schema = request.schema ?? rendered.schema;
     const outputFormat = request.outputFormat ?? rendered.outputFormat ?? (schema ? 'json' : 'text');

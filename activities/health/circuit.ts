@@ -26,12 +26,17 @@ export interface HealthStore {
   recordFailure(model: string, errorType: string): Promise<void>;
 }
 
-/** Failures that say nothing about the model's health, only about this request. */
+/**
+ * Failures that say nothing about the model's health: this request's own problems, and rate
+ * limits, which the provider's retry-after and our limiter already pace.
+ */
 const REQUEST_SPECIFIC = new Set([
+  'RateLimitError',
   'BadRequestError',
   'ContextLengthExceededError',
   'ContentPolicyError',
   'InvalidResponseError',
+  'CircuitOpenError',
 ]);
 
 export function countsAgainstHealth(errorType: string): boolean {
