@@ -1,6 +1,6 @@
 // What the activities need from the world, passed in by the worker (or a test) so nothing is
 // constructed per call and tests can use real or scripted dependencies without module mocking.
-import type { ModelCatalog, RoutingTable } from '../common/catalog.js';
+import type { ModelCatalog, ProviderName, RoutingTable } from '../common/catalog.js';
 import type { ProviderRetry } from '../common/plan.js';
 import type { RenderedPrompt, RenderPromptInput } from '../common/prompt.js';
 import type { HealthStore } from './health/circuit.js';
@@ -12,8 +12,16 @@ export interface PromptRenderer {
   render(input: RenderPromptInput): RenderedPrompt;
 }
 
+/** Provider calls on their own task queues (`<queue>-<provider>`), so one slow provider cannot take every activity slot. */
+export interface ProviderQueues {
+  enabled: boolean;
+  /** Temporal's task-queue rate limit per provider (activities per second across all workers). */
+  maxActivitiesPerSecond?: Partial<Record<ProviderName, number>>;
+}
+
 export interface OrchestratorSettings {
   retry: ProviderRetry;
+  providerQueues: ProviderQueues;
   maxRepairs: number;
   /** How often a provider call heartbeats, so cancellation reaches it and a dead worker is noticed. */
   heartbeatIntervalMs: number;
@@ -23,7 +31,12 @@ export const defaultSettings: OrchestratorSettings = {
   retry: { maxAttempts: 5, initialIntervalMs: 1000, backoffCoefficient: 2, maxIntervalMs: 30_000 },
   maxRepairs: 2,
   heartbeatIntervalMs: 1000,
+  providerQueues: { enabled: false },
 };
+
+export function providerTaskQueue(taskQueue: string, provider: ProviderName): string {
+  return `${taskQueue}-${provider}`;
+}
 
 export interface ActivityDeps {
   templates: PromptRenderer;

@@ -1,12 +1,13 @@
 // planRoute: checks the request against the catalog and decides which models to try, in order.
 // A local activity, so the decision and the live facts behind it (circuit state) are in history.
+import { Context } from '@temporalio/activity';
 import type { ModelSpec } from '../common/catalog.js';
 import { UnknownModelError } from '../common/errors.js';
 import type { RoutePlan } from '../common/plan.js';
 import type { ChatMessage, LlmRequest } from '../common/request.js';
 import { routeFor } from '../config/load.js';
 import { isTokenizer, tokenCounter } from './context/tokens.js';
-import type { ActivityDeps } from './deps.js';
+import { type ActivityDeps, providerTaskQueue } from './deps.js';
 import type { CircuitState } from './health/circuit.js';
 import { compileSchema } from './response/schema.js';
 import { selectModels } from './routing/select.js';
@@ -80,9 +81,18 @@ export function createPlanRoute(deps: ActivityDeps): (input: PlanRouteInput) => 
         ? [{ model: skip.model, openUntil: circuit.openUntil }]
         : [];
     });
+    const { providerQueues } = deps.settings;
+    const { taskQueue } = Context.current().info;
+    const models = providerQueues.enabled
+      ? selection.models.map((p) => ({
+          ...p,
+          activityTaskQueue: providerTaskQueue(taskQueue, p.model.provider),
+        }))
+      : selection.models;
     return {
       taskType: request.taskType,
       ...selection,
+      models,
       cooldowns,
       maxOutputTokens,
       tokenBudget: route.tokenBudget,

@@ -48,8 +48,21 @@ export interface ModelCatalog {
   pricesAsOf: string;
 }
 
+export interface RoutingPolicy {
+  retry: {
+    maxAttempts: number;
+    initialIntervalMs: number;
+    backoffCoefficient: number;
+    maxIntervalMs: number;
+  };
+  /** Re-asks of the same model with validation errors before the next model. */
+  maxRepairs: number;
+  circuit: { failureThreshold: number; cooldownSeconds: number };
+}
+
 export interface RoutingTable {
   routes: Record<string, TaskRoute>;
+  policy: RoutingPolicy;
   /** Route used for task types the table does not name. */
   defaultRoute: string;
 }

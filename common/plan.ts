@@ -10,6 +10,8 @@ export interface PlannedModel {
   promptTokens: number;
   /** Estimated cost in US dollars of this prompt plus the reserved output on this model. */
   estimatedCostUsd: number;
+  /** Task queue of this model's provider calls, when providers have their own queues. */
+  activityTaskQueue?: string;
 }
 
 export interface SkippedModel {

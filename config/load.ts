@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject } from 'ajv';
 import { parse as parseYaml } from 'yaml';
-import type { ModelCatalog, ModelSpec, RoutingTable, TaskRoute } from '../common/catalog.js';
+import type { ModelCatalog, ModelSpec, RoutingPolicy, RoutingTable, TaskRoute } from '../common/catalog.js';
 import { ConfigError } from '../common/errors.js';
 
 export const configDir: string = dirname(fileURLToPath(import.meta.url));
@@ -70,12 +70,48 @@ const routeSchema = {
   },
 } as const;
 
+const policySchema = {
+  type: 'object',
+  required: ['retry', 'maxRepairs', 'circuit'],
+  additionalProperties: false,
+  properties: {
+    retry: {
+      type: 'object',
+      required: ['maxAttempts', 'initialIntervalMs', 'backoffCoefficient', 'maxIntervalMs'],
+      additionalProperties: false,
+      properties: {
+        maxAttempts: { type: 'integer', minimum: 1 },
+        initialIntervalMs: { type: 'integer', minimum: 1 },
+        backoffCoefficient: { type: 'number', minimum: 1 },
+        maxIntervalMs: { type: 'integer', minimum: 1 },
+      },
+    },
+    maxRepairs: { type: 'integer', minimum: 0 },
+    circuit: {
+      type: 'object',
+      required: ['failureThreshold', 'cooldownSeconds'],
+      additionalProperties: false,
+      properties: {
+        failureThreshold: { type: 'integer', minimum: 1 },
+        cooldownSeconds: { type: 'number', minimum: 0 },
+      },
+    },
+  },
+} as const;
+
+export const defaultPolicy: RoutingPolicy = {
+  retry: { maxAttempts: 5, initialIntervalMs: 1000, backoffCoefficient: 2, maxIntervalMs: 30_000 },
+  maxRepairs: 2,
+  circuit: { failureThreshold: 5, cooldownSeconds: 30 },
+};
+
 const routingSchema = {
   type: 'object',
   required: ['routes', 'defaultRoute'],
   additionalProperties: false,
   properties: {
     defaultRoute: { type: 'string' },
+    policy: policySchema,
     routes: { type: 'object', minProperties: 1, additionalProperties: routeSchema },
   },
 } as const;
@@ -104,7 +140,10 @@ function readYaml(file: string): unknown {
 }
 
 type RawCatalog = Omit<ModelCatalog, 'models'> & { models: Record<string, Omit<ModelSpec, 'id'>> };
-type RawRouting = Omit<RoutingTable, 'routes'> & { routes: Record<string, Omit<TaskRoute, 'taskType'>> };
+type RawRouting = Omit<RoutingTable, 'routes' | 'policy'> & {
+  routes: Record<string, Omit<TaskRoute, 'taskType'>>;
+  policy?: RoutingPolicy;
+};
 
 export function loadModelCatalog(
   file: string = process.env.MODEL_CATALOG ?? join(configDir, 'models.yaml'),
@@ -152,7 +191,7 @@ export function loadRoutingTable(
       details: { file },
     });
   }
-  return { routes, defaultRoute: data.defaultRoute };
+  return { routes, defaultRoute: data.defaultRoute, policy: data.policy ?? defaultPolicy };
 }
 
 /** The route for a task type, or the default route for task types the table does not name. */

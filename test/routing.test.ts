@@ -242,3 +242,29 @@ describe('deadlines and cancellation', () => {
     }
   });
 });
+
+describe('per-provider task queues', () => {
+  it('runs provider calls on <queue>-<provider> so a slow provider cannot take every slot', async () => {
+    const queued = await startHarness({
+      worker: { settings: { providerQueues: { enabled: true, maxActivitiesPerSecond: { anthropic: 50 } } } },
+    });
+    try {
+      const openai = await queued.client.process(qa('queue-openai', { model: 'gpt-4o-mini' }));
+      const anthropic = await queued.client.process(qa('queue-anthropic', { model: 'claude-haiku-4-5' }));
+      for (const [result, provider] of [
+        [openai, 'openai'],
+        [anthropic, 'anthropic'],
+      ] as const) {
+        const history = await queued.env.client.workflow
+          .getHandle(`${result.requestId}/1-${result.model}`)
+          .fetchHistory();
+        const scheduled = history.events?.find(
+          (e) => e.activityTaskScheduledEventAttributes,
+        )?.activityTaskScheduledEventAttributes;
+        assert.equal(scheduled?.taskQueue?.name, `${queued.taskQueue}-${provider}`);
+      }
+    } finally {
+      await queued.stop();
+    }
+  });
+});

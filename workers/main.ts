@@ -15,20 +15,20 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<void> {
   const log = options.log ?? ((line: string) => console.log(line));
   const connection = await NativeConnection.connect({ address: config.address });
   try {
-    const { worker, deps } = await createOrchestratorWorker({
+    const orchestrator = await createOrchestratorWorker({
       connection,
       namespace: config.namespace,
       taskQueue: config.taskQueue,
       watchTemplates: true,
     });
-    const providers = deps.providers.configured();
+    const providers = orchestrator.deps.providers.configured();
     log(
       `worker: task queue "${config.taskQueue}" on ${config.address} (namespace ${config.namespace}); providers: ${providers.join(', ') || 'none — set OPENAI_API_KEY or ANTHROPIC_API_KEY'}`,
     );
-    const stop = (): void => worker.shutdown();
+    const stop = (): void => orchestrator.shutdown();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
-    await worker.run();
+    await orchestrator.run();
   } finally {
     await connection.close();
   }

@@ -1,21 +1,31 @@
 // Builds a worker: loads config and templates once, creates the provider clients once, and registers
 // the workflows and activities on the task queue.
+
 import {
   bundleWorkflowCode,
   type NativeConnection,
   Worker,
   type WorkflowBundleOption,
 } from '@temporalio/worker';
+import { Redis } from 'ioredis';
 import { tokenCounter, warmUpTokenizers } from '../activities/context/tokens.js';
-import { type ActivityDeps, defaultSettings, type OrchestratorSettings } from '../activities/deps.js';
+import {
+  type ActivityDeps,
+  defaultSettings,
+  type OrchestratorSettings,
+  providerTaskQueue,
+} from '../activities/deps.js';
 import { type HealthStore, InProcessHealthStore } from '../activities/health/circuit.js';
+import { RedisHealthStore } from '../activities/health/redisCircuit.js';
 import { createActivities } from '../activities/index.js';
 import {
   ProviderRegistry,
   type ProviderSettings,
   providerSettingsFromEnv,
 } from '../activities/providers/registry.js';
+import type { StreamPublisher } from '../activities/streaming/types.js';
 import { loadTemplateRegistry, type TemplateRegistry } from '../activities/templates/index.js';
+import type { RoutingPolicy } from '../common/catalog.js';
 import { loadModelCatalog, loadRoutingTable } from '../config/load.js';
 import { templatesDir as defaultTemplatesDir } from './config.js';
 import { workflowsPath } from './paths.js';
@@ -35,12 +45,20 @@ export interface OrchestratorWorkerOptions {
   /** Model catalog and routing table files (default: MODEL_CATALOG / ROUTING_TABLE or config/). */
   catalogFile?: string;
   routingFile?: string;
+  /** Where streaming requests publish their deltas; streaming is off without it. */
+  streams?: StreamPublisher;
 }
 
 export interface OrchestratorWorker {
+  /** The worker for workflows and local activities (and provider calls unless they have their own queues). */
   worker: Worker;
+  /** Activity-only workers, one per provider queue, when provider queues are enabled. */
+  providerWorkers: Worker[];
   templates: TemplateRegistry;
   deps: ActivityDeps;
+  /** Runs every worker until shutdown() (or a signal) stops them. */
+  run(): Promise<void>;
+  shutdown(): void;
 }
 
 let sharedBundle: Promise<WorkflowBundleOption> | undefined;
@@ -66,6 +84,18 @@ const quietBundlerLogger = {
   error: (message: string) => console.error(message),
 };
 
+/** Circuit state shared through Redis when REDIS_URL is set, else kept in this process. */
+function healthStore(policy: RoutingPolicy): HealthStore {
+  const settings = {
+    failureThreshold: policy.circuit.failureThreshold,
+    cooldownMs: policy.circuit.cooldownSeconds * 1000,
+  };
+  const url = process.env.REDIS_URL;
+  return url
+    ? new RedisHealthStore(new Redis(url, { lazyConnect: false }), settings)
+    : new InProcessHealthStore(settings);
+}
+
 export async function createOrchestratorWorker(
   options: OrchestratorWorkerOptions,
 ): Promise<OrchestratorWorker> {
@@ -85,21 +115,58 @@ export async function createOrchestratorWorker(
     catalog: () => catalog,
     routing: () => routing,
     providers: new ProviderRegistry(options.providers ?? providerSettingsFromEnv()),
-    health: options.health ?? new InProcessHealthStore(),
-    settings: { ...defaultSettings, ...options.settings },
+    health: options.health ?? healthStore(routing.policy),
+    settings: {
+      ...defaultSettings,
+      retry: routing.policy.retry,
+      maxRepairs: routing.policy.maxRepairs,
+      ...options.settings,
+    },
+    ...(options.streams ? { streams: options.streams } : {}),
   };
-  const worker = await Worker.create({
+  const activities = createActivities(deps);
+  const common = {
     connection: options.connection,
     namespace: options.namespace ?? 'default',
-    taskQueue: options.taskQueue,
-    workflowBundle: options.workflowBundle ?? (await workflowBundle()),
-    activities: createActivities(deps),
     // Provider calls wait on the network, not the CPU: many can be in flight at once.
     maxConcurrentActivityTaskExecutions: 500,
-    maxConcurrentLocalActivityExecutions: 200,
-    maxConcurrentWorkflowTaskExecutions: 200,
     // Heartbeats carry cancellation to a provider call; send them often so a cancel aborts quickly.
     maxHeartbeatThrottleInterval: '1 second',
+  };
+  const worker = await Worker.create({
+    ...common,
+    taskQueue: options.taskQueue,
+    workflowBundle: options.workflowBundle ?? (await workflowBundle()),
+    activities,
+    maxConcurrentLocalActivityExecutions: 200,
+    maxConcurrentWorkflowTaskExecutions: 200,
   });
-  return { worker, templates, deps };
+  const providerWorkers: Worker[] = [];
+  const queues = deps.settings.providerQueues;
+  if (queues.enabled) {
+    for (const provider of deps.providers.configured()) {
+      const limit = queues.maxActivitiesPerSecond?.[provider];
+      providerWorkers.push(
+        await Worker.create({
+          ...common,
+          taskQueue: providerTaskQueue(options.taskQueue, provider),
+          activities: { invokeProvider: activities.invokeProvider },
+          ...(limit ? { maxTaskQueueActivitiesPerSecond: limit } : {}),
+        }),
+      );
+    }
+  }
+  const all = [worker, ...providerWorkers];
+  return {
+    worker,
+    providerWorkers,
+    templates,
+    deps,
+    run: async () => {
+      await Promise.all(all.map((w) => w.run()));
+    },
+    shutdown: () => {
+      for (const w of all) if (w.getState() === 'RUNNING') w.shutdown();
+    },
+  };
 }

@@ -67,6 +67,7 @@ export async function modelCall(input: ModelCallInput): Promise<ModelCallResult>
   const { model } = input.planned;
   const remainingMs = Math.max(1000, input.deadlineAt - Date.now());
   const { invokeProvider } = proxyActivities<Activities>({
+    ...(input.planned.activityTaskQueue ? { taskQueue: input.planned.activityTaskQueue } : {}),
     // One deadline for the whole chain: retries of this model never outlive it.
     scheduleToCloseTimeout: remainingMs,
     startToCloseTimeout: Math.min(remainingMs, 10 * 60_000),

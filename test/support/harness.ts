@@ -2,7 +2,7 @@
 // worker on its own task queue, and the typed client.
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import type { OrchestratorSettings } from '../../activities/deps.js';
 import type { HealthStore } from '../../activities/health/circuit.js';
 import type { ProviderSettings } from '../../activities/providers/registry.js';
@@ -48,7 +48,7 @@ export async function startHarness(
   const emulator = await createEmulator(options.emulator ?? {});
   const taskQueue = `test-${randomUUID()}`;
   const client = new OrchestratorClient({ client: env.client, taskQueue });
-  const running: { worker: Worker; done: Promise<void>; connection: NativeConnection }[] = [];
+  const running: { worker: OrchestratorWorker; done: Promise<void>; connection: NativeConnection }[] = [];
 
   const startWorker: Harness['startWorker'] = async (overrides = {}) => {
     // Core allows one worker per connection and task queue: later workers get their own connection.
@@ -67,12 +67,12 @@ export async function startHarness(
       ...(overrides.routingFile ? { routingFile: overrides.routingFile } : {}),
       ...(overrides.templatesDir ? { templatesDir: overrides.templatesDir } : {}),
     });
-    const entry = { worker: built.worker, done: built.worker.run(), connection };
+    const entry = { worker: built, done: built.run(), connection };
     running.push(entry);
     return {
       ...built,
       stop: async () => {
-        if (entry.worker.getState() === 'RUNNING') entry.worker.shutdown();
+        entry.worker.shutdown();
         await entry.done;
       },
     };
@@ -87,7 +87,7 @@ export async function startHarness(
     taskQueue,
     startWorker,
     stop: async () => {
-      for (const { worker } of running) if (worker.getState() === 'RUNNING') worker.shutdown();
+      for (const { worker } of running) worker.shutdown();
       await Promise.allSettled(running.map((r) => r.done));
       await Promise.allSettled(
         running.filter((r) => r.connection !== env.nativeConnection).map((r) => r.connection.close()),
