@@ -1,11 +1,13 @@
-// The test files CI also runs under Node 24 LTS: every unit test (no server needed) and one
-// end-to-end test. Printed one per line for .ci/run.
-import { readdirSync } from 'node:fs';
+// The test files CI also runs under Node 24 LTS: every unit test (a file that starts no Temporal
+// server, Redis or worker process) and one end-to-end test. Printed one per line for .ci/run.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
-const endToEnd = new Set(['request.test.ts']);
-const serverless = readdirSync('test').filter(
-  (name) =>
-    name.endsWith('.test.ts') &&
-    !/^(request|routing|pipeline|drill|cache|metrics|api|conversation)/.test(name),
-);
-for (const name of [...serverless, ...endToEnd]) console.log(`test/${name}`);
+const END_TO_END = 'test/request.test.ts';
+const startsAServer = /support\/harness|startRedis|startDevServer|spawn\(/;
+
+const units = readdirSync('test')
+  .filter((name) => name.endsWith('.test.ts'))
+  .map((name) => join('test', name))
+  .filter((path) => !startsAServer.test(readFileSync(path, 'utf8')));
+for (const path of [...units, END_TO_END]) console.log(path);

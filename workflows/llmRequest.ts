@@ -8,6 +8,7 @@ import {
   proxyLocalActivities,
   setHandler,
   sleep,
+  upsertMemo,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -103,6 +104,11 @@ export async function llmRequest(request: LlmRequest): Promise<LlmResult> {
       { key: LlmTemplateVersion, value: rendered.version },
       ...(rendered.variant ? [{ key: LlmVariant, value: rendered.variant }] : []),
     ]);
+    // The memo shows in the UI's summary: which template version (and variant) served this request.
+    upsertMemo({
+      template: `${rendered.templateId}@${rendered.version}`,
+      ...(rendered.variant ? { variant: rendered.variant } : {}),
+    });
 
     status.stage = 'planning';
     let plan = await planRoute({ request, messages: rendered.messages });
