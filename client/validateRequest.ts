@@ -1,6 +1,7 @@
 // Checks a request's shape at the edge, before anything starts, so a malformed request gets a typed
 // InvalidRequestError that says which field is wrong instead of a failed workflow.
 import { Ajv } from 'ajv';
+import addFormats from 'ajv-formats';
 import { InvalidRequestError } from '../common/errors.js';
 import type { LlmRequest } from '../common/request.js';
 
@@ -51,12 +52,23 @@ const requestSchema = {
     maxRepairs: { type: 'integer', minimum: 0, maximum: 10 },
     allowRegexFallback: { type: 'boolean' },
     stream: { type: 'boolean' },
+    notBefore: { type: 'string', format: 'date-time' },
+    offPeak: {
+      type: 'object',
+      required: ['startHourUtc', 'endHourUtc'],
+      additionalProperties: false,
+      properties: {
+        startHourUtc: { type: 'integer', minimum: 0, maximum: 23 },
+        endHourUtc: { type: 'integer', minimum: 0, maximum: 23 },
+      },
+    },
     caller: { type: 'string', maxLength: 200 },
   },
   additionalProperties: false,
 } as const;
 
 const ajv = new Ajv({ allErrors: true });
+addFormats.default(ajv, ['date-time']);
 const validate = ajv.compile(requestSchema);
 
 export function validateRequest(request: unknown): asserts request is LlmRequest {

@@ -1,6 +1,8 @@
 // The request a service sends and the result it gets back. Pure types: imported by workflows,
 // activities and the client alike, so nothing here may touch Node or the outside world.
 
+import type { OffPeakWindow } from './schedule.js';
+
 export type OutputFormat = 'text' | 'json' | 'code' | 'markdown';
 
 /** A JSON Schema document (draft-07 or 2020-12). Kept loose on purpose: ajv validates it. */
@@ -79,6 +81,10 @@ export interface LlmRequest {
   maxRepairs?: number;
   /** Use the seed's regex extraction when the answer is not valid JSON for the schema (marked in the result). */
   allowRegexFallback?: boolean;
+  /** Defer the request: it starts no earlier than this ISO 8601 time (a durable timer). */
+  notBefore?: string;
+  /** Defer the request into an off-peak window (UTC hours), e.g. { startHourUtc: 22, endHourUtc: 6 }. */
+  offPeak?: OffPeakWindow;
   /** Stream the answer's deltas as they are generated (read them with the client's `stream()`). */
   stream?: boolean;
   /** Who asked (service or tenant); flows into search attributes and usage records. */

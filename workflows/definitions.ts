@@ -14,6 +14,7 @@ import type {
 } from '../common/request.js';
 
 export type RequestStage =
+  | 'deferred'
   | 'rendering'
   | 'planning'
   | 'waiting_for_cooldown'

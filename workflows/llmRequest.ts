@@ -15,6 +15,7 @@ import {
 import type { Activities } from '../activities/index.js';
 import { AllModelsFailedError, ContextLengthExceededError, rootFailure } from '../common/errors.js';
 import type { Attempt, LlmRequest, LlmResult, TokenUsage } from '../common/request.js';
+import { earliestStart } from '../common/schedule.js';
 import { type ModelCallFailureDetails, type RequestStatus, statusQuery } from './definitions.js';
 import { modelCall } from './modelCall.js';
 import {
@@ -93,6 +94,17 @@ export async function llmRequest(request: LlmRequest): Promise<LlmResult> {
   };
 
   try {
+    // Deferred, non-urgent work waits on a durable timer, visible in history, holding no slot.
+    const startAt = earliestStart(
+      Date.now(),
+      request.notBefore ? Date.parse(request.notBefore) : undefined,
+      request.offPeak,
+    );
+    if (startAt > Date.now()) {
+      status.stage = 'deferred';
+      await sleep(startAt - Date.now());
+      status.stage = 'rendering';
+    }
     const rendered = await renderPrompt({
       requestId: request.requestId,
       templateId: request.templateId,
