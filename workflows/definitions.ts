@@ -1,6 +1,6 @@
 // Queries and the child workflow's contract, defined once for the workflows and the client.
 import { defineQuery } from '@temporalio/workflow';
-import type { PlannedModel, ProviderRetry } from '../common/plan.js';
+import type { Cooldown, PlannedModel, ProviderRetry } from '../common/plan.js';
 import type {
   Attempt,
   ChatMessage,
@@ -27,6 +27,8 @@ export interface RequestStatus {
   currentModel?: string;
   templateVersion?: string;
   modelsPlanned: string[];
+  /** Models planning skipped because their circuit was open, and when they reopen. */
+  cooldowns: Cooldown[];
   attempts: Attempt[];
 }
 

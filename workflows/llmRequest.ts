@@ -54,7 +54,7 @@ export async function llmRequest(request: LlmRequest): Promise<LlmResult> {
   const { workflowId } = workflowInfo();
   const startedAt = Date.now();
   const deadlineAt = startedAt + (request.deadlineSeconds ?? DEFAULT_DEADLINE_SECONDS) * 1000;
-  const status: RequestStatus = { stage: 'rendering', modelsPlanned: [], attempts: [] };
+  const status: RequestStatus = { stage: 'rendering', modelsPlanned: [], cooldowns: [], attempts: [] };
   const report = (
     outcome: Pick<RequestOutcome, 'status' | 'usage' | 'costUsd' | 'cached'> & Partial<RequestOutcome>,
   ) =>
@@ -134,6 +134,7 @@ export async function llmRequest(request: LlmRequest): Promise<LlmResult> {
       plan = await planRoute({ request, messages: rendered.messages });
     }
     status.modelsPlanned = plan.models.map((p) => p.model.id);
+    status.cooldowns = plan.cooldowns;
     const schema = request.schema ?? rendered.schema;
     const outputFormat = request.outputFormat ?? rendered.outputFormat ?? (schema ? 'json' : 'text');
     const attempts: Attempt[] = plan.skipped.map((s) => ({
