@@ -2,7 +2,7 @@
 // Native structured output is a forced tool call whose input schema is the requested schema.
 import Anthropic from '@anthropic-ai/sdk';
 import type { ErrorDetails } from '../../common/errors.js';
-import { type ProviderErrorKind, providerError, retryAfterMs, transportError } from './errors.js';
+import { fromSdkError, type ProviderErrorKind, type ProviderErrorReading } from './errors.js';
 import type { Provider, ProviderRequest, ProviderResponse } from './types.js';
 
 export interface AnthropicProviderOptions {
@@ -28,23 +28,17 @@ function classify(error: InstanceType<typeof Anthropic.APIError>): ProviderError
   return 'bad_request';
 }
 
+function read(error: InstanceType<typeof Anthropic.APIError>): ProviderErrorReading {
+  const body = (error.error as ErrorBody)?.error;
+  return {
+    kind: classify(error),
+    message: body?.message ?? error.message,
+    ...(body?.type ? { code: body.type } : {}),
+  };
+}
+
 function toOurError(error: unknown, details: ErrorDetails): unknown {
-  if (error instanceof Anthropic.APIUserAbortError) return error;
-  if (error instanceof Anthropic.APIConnectionTimeoutError) return transportError('timeout', details, error);
-  if (error instanceof Anthropic.APIConnectionError) return transportError('unreachable', details, error);
-  if (error instanceof Anthropic.APIError && error.status !== undefined) {
-    const body = error.error as ErrorBody;
-    const full: ErrorDetails = {
-      ...details,
-      status: error.status,
-      ...(body?.error?.type ? { providerCode: body.error.type } : {}),
-      ...(error.requestID ? { providerRequestId: error.requestID } : {}),
-    };
-    const wait = retryAfterMs(error.headers);
-    if (wait !== undefined) full.retryAfterMs = wait;
-    return providerError(classify(error), body?.error?.message ?? error.message, full, error);
-  }
-  return error;
+  return fromSdkError(error, details, Anthropic, read);
 }
 
 function finishReason(reason: string | null | undefined): string {

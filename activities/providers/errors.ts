@@ -107,3 +107,50 @@ export function transportError(
     { details, cause },
   );
 }
+
+/** The error classes both official SDKs export (they are generated from the same template). */
+export interface SdkErrorClasses {
+  APIError: abstract new (...args: never[]) => SdkApiError;
+  APIUserAbortError: abstract new (...args: never[]) => Error;
+  APIConnectionError: abstract new (...args: never[]) => Error;
+  APIConnectionTimeoutError: abstract new (...args: never[]) => Error;
+}
+
+export interface SdkApiError extends Error {
+  status: number | undefined;
+  headers: Headers | undefined;
+  requestID?: string | null | undefined;
+}
+
+/** What an adapter reads from its provider's error response. */
+export interface ProviderErrorReading {
+  kind: ProviderErrorKind;
+  message: string;
+  code?: string;
+}
+
+/**
+ * Translates an SDK error into ours: transport failures, then HTTP errors read by the adapter's
+ * `read`. A user abort (Temporal cancelled the activity) and unknown errors pass through unchanged.
+ */
+export function fromSdkError<E extends SdkApiError>(
+  error: unknown,
+  details: ErrorDetails,
+  sdk: SdkErrorClasses,
+  read: (error: E) => ProviderErrorReading,
+): unknown {
+  if (error instanceof sdk.APIUserAbortError) return error;
+  if (error instanceof sdk.APIConnectionTimeoutError) return transportError('timeout', details, error);
+  if (error instanceof sdk.APIConnectionError) return transportError('unreachable', details, error);
+  if (!(error instanceof sdk.APIError) || error.status === undefined) return error;
+  const reading = read(error as E);
+  const full: ErrorDetails = {
+    ...details,
+    status: error.status,
+    ...(reading.code ? { providerCode: reading.code } : {}),
+    ...(error.requestID ? { providerRequestId: error.requestID } : {}),
+  };
+  const wait = retryAfterMs(error.headers);
+  if (wait !== undefined) full.retryAfterMs = wait;
+  return providerError(reading.kind, reading.message, full, error);
+}

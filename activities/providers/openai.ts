@@ -2,7 +2,7 @@
 // Temporal does the retrying so every attempt is in history.
 import OpenAI from 'openai';
 import type { ErrorDetails } from '../../common/errors.js';
-import { type ProviderErrorKind, providerError, retryAfterMs, transportError } from './errors.js';
+import { fromSdkError, type ProviderErrorKind, type ProviderErrorReading } from './errors.js';
 import type { Provider, ProviderRequest, ProviderResponse } from './types.js';
 
 export interface OpenAIProviderOptions {
@@ -25,23 +25,17 @@ function classify(error: InstanceType<typeof OpenAI.APIError>): ProviderErrorKin
   return 'bad_request';
 }
 
+function read(error: InstanceType<typeof OpenAI.APIError>): ProviderErrorReading {
+  const body = error.error as { message?: string } | undefined;
+  return {
+    kind: classify(error),
+    message: body?.message ?? error.message,
+    ...(error.code ? { code: error.code } : {}),
+  };
+}
+
 function toOurError(error: unknown, details: ErrorDetails): unknown {
-  if (error instanceof OpenAI.APIUserAbortError) return error;
-  if (error instanceof OpenAI.APIConnectionTimeoutError) return transportError('timeout', details, error);
-  if (error instanceof OpenAI.APIConnectionError) return transportError('unreachable', details, error);
-  if (error instanceof OpenAI.APIError && error.status !== undefined) {
-    const full: ErrorDetails = {
-      ...details,
-      status: error.status,
-      ...(error.code ? { providerCode: error.code } : {}),
-      ...(error.requestID ? { providerRequestId: error.requestID } : {}),
-    };
-    const wait = retryAfterMs(error.headers);
-    if (wait !== undefined) full.retryAfterMs = wait;
-    const body = error.error as { message?: string } | undefined;
-    return providerError(classify(error), body?.message ?? error.message, full, error);
-  }
-  return error;
+  return fromSdkError(error, details, OpenAI, read);
 }
 
 function finishReason(reason: string | null | undefined): string {
