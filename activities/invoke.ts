@@ -136,7 +136,10 @@ export function createInvokeProvider(
         type: errorType,
         nonRetryable: !retryable,
         details: [{ ...details, failedTries }],
-        ...(retryable ? { nextRetryDelay: details.retryAfterMs ?? backoffMs(input.retry, tryNumber) } : {}),
+        // A zero delay would read as "no delay set" and end the retries: wait at least 1 ms.
+        ...(retryable
+          ? { nextRetryDelay: Math.max(1, details.retryAfterMs ?? backoffMs(input.retry, tryNumber)) }
+          : {}),
         ...(error instanceof Error ? { cause: error } : {}),
       });
     } finally {

@@ -1,7 +1,7 @@
 // `npm test`: provisions the Temporal CLI and Redis once, builds the workflow bundle once for every
 // test file, then runs Node's test runner over test/**/*.test.ts. Extra arguments are test files.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { projectRoot, workflowsPath } from '../workers/paths.js';
@@ -23,7 +23,8 @@ ensureRedisServer(log);
 
 const dataDir = join(projectRoot, '.data');
 mkdirSync(dataDir, { recursive: true });
-const bundlePath = join(dataDir, 'workflow-bundle.js');
+// One bundle per run: concurrent runs must not swap the code under each other's workers.
+const bundlePath = join(dataDir, `workflow-bundle-${process.pid}.js`);
 const { code } = await bundleWorkflowCode({
   workflowsPath,
   logger: { log() {}, trace() {}, debug() {}, info() {}, warn: log, error: log },
@@ -38,4 +39,5 @@ const result = spawnSync(
   ['--import', 'tsx', '--test', `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`, ...files],
   { cwd: projectRoot, stdio: 'inherit', env: { ...process.env, WORKFLOW_BUNDLE_PATH: bundlePath } },
 );
+rmSync(bundlePath, { force: true });
 process.exit(result.status ?? 1);

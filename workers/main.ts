@@ -1,6 +1,12 @@
 // The worker process: connects to Temporal, serves the task queue until SIGINT/SIGTERM, then drains.
-import { NativeConnection } from '@temporalio/worker';
+// It also serves /metrics, /health and /health/ready for Prometheus and Kubernetes probes.
+import { NativeConnection, Runtime } from '@temporalio/worker';
+import { Redis } from 'ioredis';
 import { connectionConfig } from './config.js';
+import { workerReadiness } from './health.js';
+import { startWorkerHttpServer, workerHttpPort } from './http.js';
+import { OrchestratorMetrics } from './metrics.js';
+import { temporalRuntimeTelemetry } from './metricsTemporal.js';
 import { createOrchestratorWorker } from './worker.js';
 
 export interface RunWorkerOptions {
@@ -13,23 +19,44 @@ export interface RunWorkerOptions {
 export async function runWorker(options: RunWorkerOptions = {}): Promise<void> {
   const config = { ...connectionConfig(), ...definedOnly(options) };
   const log = options.log ?? ((line: string) => console.log(line));
+  // The SDK's runtime is created once per process: its own metrics exporter must be set first.
+  const telemetryOptions = temporalRuntimeTelemetry();
+  if (telemetryOptions) Runtime.install({ telemetryOptions });
   const connection = await NativeConnection.connect({ address: config.address });
+  const redis = process.env.REDIS_URL ? new Redis(process.env.REDIS_URL) : undefined;
   try {
+    const metrics = new OrchestratorMetrics();
     const orchestrator = await createOrchestratorWorker({
       connection,
       namespace: config.namespace,
       taskQueue: config.taskQueue,
       watchTemplates: true,
+      metrics,
+    });
+    const http = await startWorkerHttpServer({
+      port: workerHttpPort(),
+      metrics,
+      readiness: workerReadiness({
+        connection,
+        workers: [orchestrator.worker, ...orchestrator.providerWorkers],
+        ...(redis ? { redis } : {}),
+      }),
     });
     const providers = orchestrator.deps.providers.configured();
     log(
       `worker: task queue "${config.taskQueue}" on ${config.address} (namespace ${config.namespace}); providers: ${providers.join(', ') || 'none — set OPENAI_API_KEY or ANTHROPIC_API_KEY'}`,
     );
+    log(`worker: metrics and health on ${http.url} (/metrics, /health, /health/ready)`);
     const stop = (): void => orchestrator.shutdown();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
-    await orchestrator.run();
+    try {
+      await orchestrator.run();
+    } finally {
+      await http.close();
+    }
   } finally {
+    redis?.disconnect();
     await connection.close();
   }
 }

@@ -1,6 +1,7 @@
 // Builds a worker: loads config and templates once, creates the provider clients once, and registers
 // the workflows and activities on the task queue.
 
+import type { DataConverter } from '@temporalio/common';
 import {
   bundleWorkflowCode,
   type NativeConnection,
@@ -28,7 +29,9 @@ import { loadTemplateRegistry, type TemplateRegistry } from '../activities/templ
 import type { RoutingPolicy } from '../common/catalog.js';
 import { loadModelCatalog, loadRoutingTable } from '../config/load.js';
 import { templatesDir as defaultTemplatesDir } from './config.js';
+import { OrchestratorMetrics } from './metrics.js';
 import { workflowsPath } from './paths.js';
+import { metricsSinks } from './sinks.js';
 
 export interface OrchestratorWorkerOptions {
   connection: NativeConnection;
@@ -42,11 +45,15 @@ export interface OrchestratorWorkerOptions {
   workflowBundle?: WorkflowBundleOption;
   /** Watch the templates folder and reload on change. */
   watchTemplates?: boolean;
+  /** Where finished requests are counted; a private registry when absent. */
+  metrics?: OrchestratorMetrics;
   /** Model catalog and routing table files (default: MODEL_CATALOG / ROUTING_TABLE or config/). */
   catalogFile?: string;
   routingFile?: string;
   /** Where streaming requests publish their deltas; streaming is off without it. */
   streams?: StreamPublisher;
+  /** Payload codecs (encryption, claim check: see codec/); Temporal's default converter without it. */
+  dataConverter?: DataConverter;
 }
 
 export interface OrchestratorWorker {
@@ -56,6 +63,7 @@ export interface OrchestratorWorker {
   providerWorkers: Worker[];
   templates: TemplateRegistry;
   deps: ActivityDeps;
+  metrics: OrchestratorMetrics;
   /** Runs every worker until shutdown() (or a signal) stops them. */
   run(): Promise<void>;
   shutdown(): void;
@@ -124,6 +132,8 @@ export async function createOrchestratorWorker(
     },
     ...(options.streams ? { streams: options.streams } : {}),
   };
+  const metrics = options.metrics ?? new OrchestratorMetrics({ defaultMetrics: false });
+  metrics.watchCircuits(() => deps.health.all());
   const activities = createActivities(deps);
   const common = {
     connection: options.connection,
@@ -132,12 +142,14 @@ export async function createOrchestratorWorker(
     maxConcurrentActivityTaskExecutions: 500,
     // Heartbeats carry cancellation to a provider call; send them often so a cancel aborts quickly.
     maxHeartbeatThrottleInterval: '1 second',
+    ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
   };
   const worker = await Worker.create({
     ...common,
     taskQueue: options.taskQueue,
     workflowBundle: options.workflowBundle ?? (await workflowBundle()),
     activities,
+    sinks: metricsSinks(metrics),
     maxConcurrentLocalActivityExecutions: 200,
     maxConcurrentWorkflowTaskExecutions: 200,
   });
@@ -162,6 +174,7 @@ export async function createOrchestratorWorker(
     providerWorkers,
     templates,
     deps,
+    metrics,
     run: async () => {
       await Promise.all(all.map((w) => w.run()));
     },

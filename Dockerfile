@@ -1,0 +1,26 @@
+# The worker image: Node 22 LTS, production dependencies only. tsx (a dependency, not a dev one)
+# runs the TypeScript sources as they are; the worker bundles the workflow code when it starts.
+#   docker build -t llm-orchestrator-worker .
+#   docker run -e TEMPORAL_ADDRESS=host:7233 -e OPENAI_API_KEY=... -p 8000:8000 llm-orchestrator-worker
+FROM node:22-slim
+
+ENV NODE_ENV=production
+WORKDIR /app
+
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+
+COPY . .
+
+# /metrics, /health, /health/ready (workers/http.ts) and the Temporal SDK's metrics
+# (workers/metricsTemporal.ts); scripts/checkDeploy.ts keeps these in step with the code.
+ENV WORKER_HTTP_PORT=8000 \
+    TEMPORAL_METRICS_BIND=0.0.0.0:9464
+EXPOSE 8000 9464
+
+USER node
+HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:8000/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+
+# SIGTERM drains the worker (in-flight activities finish or are retried elsewhere).
+CMD ["node", "bin/llm-orchestrator.js", "worker"]
