@@ -56,7 +56,7 @@ describe('templates as a child process', () => {
   it('check exits 0 on the shipped templates', () => {
     const result = runCli(['check']);
     assert.equal(result.status, 0, result.stderr);
-    assert.match(result.stdout, /6 template file\(s\) OK/);
+    assert.match(result.stdout, /9 template file\(s\) OK/);
   });
 
   it('check exits non-zero and names the file and field on a bad folder', () => {

@@ -55,10 +55,13 @@ describe('shipped templates', () => {
       registry.list().map((s) => [s.id, s.versions, s.latest]),
       [
         ['bug_fixing', ['1.0'], '1.0'],
+        ['chat', ['1.0'], '1.0'],
         ['code_generation', ['1.0'], '1.0'],
+        ['conversation', ['1.0'], '1.0'],
         ['documentation_generation', ['1.0'], '1.0'],
         ['general_qa', ['1.0', '1.1'], '1.1'],
         ['requirement_breakdown', ['1.0'], '1.0'],
+        ['summarize_context', ['1.0'], '1.0'],
       ],
     );
   });
@@ -364,7 +367,7 @@ describe('versions', () => {
         assert.equal(err.nonRetryable, true);
         assert.match(
           err.message,
-          /known templates: bug_fixing, code_generation, documentation_generation, general_qa/,
+          /known templates: bug_fixing, chat, code_generation, conversation, documentation_generation, general_qa/,
         );
         return true;
       },

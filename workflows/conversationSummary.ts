@@ -1,0 +1,73 @@
+// Builds a running summary chunk by chunk: each chunk is one child llmRequest with the
+// `summarize_context` template that extends the summary of the chunks before it. Shared by the
+// conversation workflow (folding old turns) and the summarizeContext workflow.
+import { executeChild } from '@temporalio/workflow';
+import type { TokenUsage } from '../common/request.js';
+import {
+  chunkItems,
+  type SummaryChunk,
+  type SummaryItem,
+  type SummaryOptions,
+  summaryRequest,
+} from './conversationTypes.js';
+import { llmRequest } from './llmRequest.js';
+
+export interface SummarizeChunksInput {
+  items: readonly SummaryItem[];
+  chunks: readonly SummaryChunk[];
+  previousSummary: string;
+  focus?: string;
+  options: SummaryOptions;
+  caller?: string;
+  /** The child workflow id (= request id) of the k-th summary request, k from 0. */
+  requestId: (k: number) => string;
+}
+
+export interface SummaryOutcome {
+  summary: string;
+  /** Summary requests made (one per chunk). */
+  requests: number;
+  models: string[];
+  usage: TokenUsage;
+  costUsd: number;
+}
+
+export async function summarizeChunks(input: SummarizeChunksInput): Promise<SummaryOutcome> {
+  const outcome: SummaryOutcome = {
+    summary: input.previousSummary,
+    requests: 0,
+    models: [],
+    usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0 },
+    costUsd: 0,
+  };
+  for (const [k, chunk] of input.chunks.entries()) {
+    const requestId = input.requestId(k);
+    const result = await executeChild(llmRequest, {
+      workflowId: requestId,
+      args: [
+        summaryRequest({
+          requestId,
+          items: chunkItems(input.items, chunk),
+          previousSummary: outcome.summary,
+          options: input.options,
+          ...(input.focus ? { focus: input.focus } : {}),
+          ...(input.caller ? { caller: input.caller } : {}),
+        }),
+      ],
+    });
+    outcome.summary = result.text.trim();
+    outcome.requests++;
+    outcome.models.push(result.model);
+    outcome.usage = addUsage(outcome.usage, result.usage);
+    outcome.costUsd += result.costUsd;
+  }
+  return outcome;
+}
+
+export function addUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
+  return {
+    inputTokens: a.inputTokens + b.inputTokens,
+    outputTokens: a.outputTokens + b.outputTokens,
+    totalTokens: a.totalTokens + b.totalTokens,
+  };
+}
