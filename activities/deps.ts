@@ -3,6 +3,7 @@
 import type { ModelCatalog, ProviderName, RoutingTable } from '../common/catalog.js';
 import type { ProviderRetry } from '../common/plan.js';
 import type { RenderedPrompt, RenderPromptInput } from '../common/prompt.js';
+import type { CostControls } from './costControls.js';
 import type { HealthStore } from './health/circuit.js';
 import type { ProviderRegistry } from './providers/registry.js';
 import type { StreamPublisher } from './streaming/types.js';
@@ -47,4 +48,6 @@ export interface ActivityDeps {
   settings: OrchestratorSettings;
   /** Where streaming requests publish their deltas; streaming is off without it. */
   streams?: StreamPublisher;
+  /** Response cache, rate limits, budgets and usage ledger; in-process ones when absent. */
+  costControls?: CostControls;
 }

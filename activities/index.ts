@@ -2,18 +2,31 @@
 // the `Activities` type from here.
 import type { RoutePlan } from '../common/plan.js';
 import type { RenderedPrompt, RenderPromptInput } from '../common/prompt.js';
+import { type BudgetActivities, createBudgetActivities } from './budgetActivities.js';
+import { type CacheActivities, createCacheActivities } from './cacheActivities.js';
+import { type ConversationActivities, createConversationActivities } from './conversation/index.js';
+import { createCostControls } from './costControls.js';
 import type { ActivityDeps } from './deps.js';
 import { createInvokeProvider, type InvokeProviderInput, type InvokeProviderResult } from './invoke.js';
+import { createRateLimitActivities, type RateLimitActivities } from './limitActivities.js';
+import { createPipelineActivities, type PipelineActivities } from './pipelines/index.js';
 import { createPlanRoute, type PlanRouteInput } from './plan.js';
 import { type PrepareMessagesInput, type PrepareMessagesResult, prepareMessages } from './prepare.js';
 import type { ValidatorRegistry } from './response/index.js';
+import { createUsageActivities, type UsageActivities } from './usageActivities.js';
 import {
   createValidateResponse,
   type ValidateResponseInput,
   type ValidateResponseResult,
 } from './validate.js';
 
-export interface Activities {
+export interface Activities
+  extends ConversationActivities,
+    PipelineActivities,
+    CacheActivities,
+    BudgetActivities,
+    UsageActivities,
+    RateLimitActivities {
   renderPrompt(input: RenderPromptInput): Promise<RenderedPrompt>;
   planRoute(input: PlanRouteInput): Promise<RoutePlan>;
   prepareMessages(input: PrepareMessagesInput): Promise<PrepareMessagesResult>;
@@ -22,11 +35,19 @@ export interface Activities {
 }
 
 export function createActivities(deps: ActivityDeps & { validators?: ValidatorRegistry }): Activities {
+  const controls = deps.costControls ?? createCostControls();
+  deps = { ...deps, costControls: controls };
   return {
+    ...createCacheActivities(controls),
+    ...createBudgetActivities(controls),
+    ...createUsageActivities(controls),
+    ...createRateLimitActivities(controls),
     renderPrompt: async (input) => deps.templates.render(input),
     planRoute: createPlanRoute(deps),
     prepareMessages,
     invokeProvider: createInvokeProvider(deps),
     validateResponse: createValidateResponse(deps.validators),
+    ...createConversationActivities(deps),
+    ...createPipelineActivities(deps),
   };
 }

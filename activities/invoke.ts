@@ -9,6 +9,8 @@ import { CircuitOpenError, OrchestratorError, rootFailure } from '../common/erro
 import type { ProviderRetry } from '../common/plan.js';
 import type { ChatMessage, GenerationParams, JsonSchema } from '../common/request.js';
 import type { ActivityDeps } from './deps.js';
+import { enforceRateLimit } from './limitActivities.js';
+import { recordCallUsage } from './usageActivities.js';
 import type { ProviderResponse } from './providers/types.js';
 import type { StreamEvent } from './streaming/types.js';
 
@@ -22,6 +24,10 @@ export interface InvokeProviderInput {
   retry: ProviderRetry;
   /** Publish the answer's deltas as they arrive (the request asked to stream). */
   stream?: boolean;
+  /** For the usage ledger and the rate limiter. */
+  taskType?: string;
+  caller?: string;
+  promptTokens?: number;
 }
 
 /** A failed try of this activity, carried from attempt to attempt in heartbeat details. */
@@ -65,6 +71,16 @@ export function createInvokeProvider(
 ): (input: InvokeProviderInput) => Promise<InvokeProviderResult> {
   return async function invokeProvider(input: InvokeProviderInput): Promise<InvokeProviderResult> {
     const context = Context.current();
+    const controls = deps.costControls;
+    // Our own rate limit, before anything else: a refusal is a LocalRateLimitError whose retry delay
+    // is the wait, so Temporal holds the retry and no slot sleeps; it says nothing about the model's health.
+    if (controls) {
+      await enforceRateLimit(controls.rateLimiter, {
+        model: input.model,
+        promptTokens: input.promptTokens ?? 0,
+        maxOutputTokens: Math.min(input.maxOutputTokens, input.model.maxOutputTokens),
+      });
+    }
     const tryNumber = context.info.attempt;
     const earlierTries = (context.info.heartbeatDetails as HeartbeatLog | undefined)?.failedTries ?? [];
     const beat = (): void => context.heartbeat({ failedTries: earlierTries } satisfies HeartbeatLog);
@@ -100,6 +116,19 @@ export function createInvokeProvider(
       });
       publish({ type: 'try_succeeded', ...where });
       await deps.health.recordSuccess(input.model.id);
+      const cost = costUsd(input.model.pricing, response.usage);
+      if (controls) {
+        // Counted once per (workflow, activity, attempt); a failed record must not re-run a paid call.
+        await recordCallUsage(controls.usage, context.info, {
+          requestId: input.requestId,
+          taskType: input.taskType ?? 'unknown',
+          model: input.model.id,
+          provider: input.model.provider,
+          usage: response.usage,
+          costUsd: cost,
+          ...(input.caller ? { caller: input.caller } : {}),
+        }).catch((error: unknown) => context.log.warn('usage not recorded', { error: String(error) }));
+      }
       return {
         ...response,
         model: input.model.id,

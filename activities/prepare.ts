@@ -25,6 +25,8 @@ export interface PrepareMessagesResult {
   dropped: DroppedItem[];
   tokensSaved: number;
   overBudget: boolean;
+  /** Tokens of the item budget still unused: room for a summary of what was dropped. */
+  roomLeftTokens: number;
 }
 
 export async function prepareMessages(input: PrepareMessagesInput): Promise<PrepareMessagesResult> {
@@ -62,5 +64,6 @@ export async function prepareMessages(input: PrepareMessagesInput): Promise<Prep
     dropped: result.dropped,
     tokensSaved: result.droppedTokens,
     overBudget: result.overBudget,
+    roomLeftTokens: Math.max(0, result.budgetForItems - result.keptTokens),
   };
 }

@@ -63,6 +63,7 @@ const requestSchema = {
       },
     },
     caller: { type: 'string', maxLength: 200 },
+    cache: { enum: ['read-write', 'read-only', 'off'] },
   },
   additionalProperties: false,
 } as const;

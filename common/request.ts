@@ -67,6 +67,8 @@ export interface LlmRequest {
     strategy?: 'relevance' | 'recency' | 'hybrid';
     relevanceWeight?: number;
     recencyWeight?: number;
+    /** Summarise the items pruning drops into one item by a cheaper model instead of losing them. */
+    summarizeDropped?: boolean | { model?: string; taskType?: string; maxOutputTokens?: number };
   };
   /** The seed's ModelSelectionCriteria beyond the preferred model. */
   criteria?: RoutingCriteria;
@@ -89,6 +91,8 @@ export interface LlmRequest {
   stream?: boolean;
   /** Who asked (service or tenant); flows into search attributes and usage records. */
   caller?: string;
+  /** read-write (default): look up and store; read-only: look up only; off: neither. */
+  cache?: 'read-write' | 'read-only' | 'off';
 }
 
 export interface TokenUsage {
@@ -133,6 +137,8 @@ export interface LlmResult {
   usage: TokenUsage;
   costUsd: number;
   cached: boolean;
+  /** Which cache entry answered, and how old it was (when `cached`). */
+  cacheHit?: { kind: 'exact' | 'semantic'; key: string; ageMs: number; similarity?: number };
   attempts: Attempt[];
   /** Why the models were tried in this order. */
   routeDecision: string;

@@ -49,10 +49,17 @@ describe('a request', () => {
       [['gpt-4o-mini', 'success']],
     );
 
-    // Parent: render and plan (local activities), then one child per model tried.
+    // Parent: render, plan, cache and budget (local activities), then one child per model tried.
     const parent = await steps(h.env.client, request.requestId);
     const childId = `${request.requestId}/1-gpt-4o-mini`;
-    assert.deepEqual(names(parent, 'localActivity'), ['renderPrompt', 'planRoute']);
+    assert.deepEqual(names(parent, 'localActivity'), [
+      'renderPrompt',
+      'planRoute',
+      'cacheLookup',
+      'admitRequest',
+      'settleRequest',
+      'cacheStore',
+    ]);
     assert.deepEqual(names(parent, 'child'), [childId]);
     // Child: the provider call, then validation of the answer.
     const child = await steps(h.env.client, childId);

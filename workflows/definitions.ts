@@ -38,6 +38,7 @@ export const statusQuery = defineQuery<RequestStatus>('status');
 export interface ModelCallInput {
   requestId: string;
   taskType: string;
+  caller?: string;
   planned: PlannedModel;
   messages: ChatMessage[];
   context?: ContextItem[];

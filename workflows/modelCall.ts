@@ -3,7 +3,14 @@
 // an answer that fails validation is sent back to the same model with the errors, a bounded number
 // of times. Any failure leaves with every try listed, for the parent to report.
 import { ApplicationFailure, RetryState } from '@temporalio/common';
-import { ActivityFailure, isCancellation, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  executeChild,
+  isCancellation,
+  proxyActivities,
+  proxyLocalActivities,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import type { FailedTry, InvokeProviderResult } from '../activities/invoke.js';
 import {
@@ -13,8 +20,9 @@ import {
   ProviderTimeoutError,
   rootFailure,
 } from '../common/errors.js';
-import type { Attempt, ChatMessage, TokenUsage } from '../common/request.js';
+import type { Attempt, ChatMessage, ContextItem, TokenUsage } from '../common/request.js';
 import type { ModelCallFailureDetails, ModelCallInput, ModelCallResult } from './definitions.js';
+import { summarizeContext } from './summarizeContext.js';
 
 const { prepareMessages, validateResponse } = proxyLocalActivities<Activities>({
   startToCloseTimeout: '30 seconds',
@@ -63,6 +71,51 @@ function failWith(
   });
 }
 
+/** Smallest room worth a summary of dropped context: below it the summary says too little. */
+const MIN_SUMMARY_TOKENS = 64;
+
+/**
+ * Prunes the request's context to this model's window and appends what is kept. When the request
+ * asks, the dropped items are summarised by a cheaper model (a child workflow) into one pinned item
+ * sized to the room left, instead of being lost.
+ */
+async function fitContext(input: ModelCallInput, messages: ChatMessage[]): Promise<ChatMessage[]> {
+  const context = input.context ?? [];
+  const prepare = (items: ContextItem[]) =>
+    prepareMessages({
+      messages,
+      context: items,
+      model: input.planned.model,
+      maxOutputTokens: input.maxOutputTokens,
+      tokenBudget: input.tokenBudget,
+      ...(input.pruning ? { pruning: input.pruning } : {}),
+    });
+  let prepared = await prepare(context);
+  const wanted = input.pruning?.summarizeDropped;
+  if (wanted && prepared.dropped.length > 0 && prepared.roomLeftTokens >= MIN_SUMMARY_TOKENS) {
+    const chosen = typeof wanted === 'object' ? wanted : {};
+    const dropped = new Set(prepared.dropped.map((d) => d.id));
+    const kept = new Set(prepared.keptIds);
+    const question = input.messages.findLast((m) => m.role === 'user')?.content.slice(0, 1000);
+    const summary = await executeChild(summarizeContext, {
+      workflowId: `${workflowInfo().workflowId}/summary`,
+      args: [
+        {
+          items: context.filter((item) => dropped.has(item.id)),
+          ...(question ? { focus: question } : {}),
+          summary: {
+            ...chosen,
+            maxOutputTokens: Math.min(chosen.maxOutputTokens ?? 400, prepared.roomLeftTokens - 16),
+          },
+          id: 'summary-of-dropped-context',
+        },
+      ],
+    });
+    prepared = await prepare([...context.filter((item) => kept.has(item.id)), { ...summary, pinned: true }]);
+  }
+  return prepared.messages;
+}
+
 export async function modelCall(input: ModelCallInput): Promise<ModelCallResult> {
   const { model } = input.planned;
   const remainingMs = Math.max(1000, input.deadlineAt - Date.now());
@@ -82,17 +135,7 @@ export async function modelCall(input: ModelCallInput): Promise<ModelCallResult>
   });
 
   let messages: ChatMessage[] = input.messages;
-  if (input.context?.length) {
-    const prepared = await prepareMessages({
-      messages,
-      context: input.context,
-      model,
-      maxOutputTokens: input.maxOutputTokens,
-      tokenBudget: input.tokenBudget,
-      ...(input.pruning ? { pruning: input.pruning } : {}),
-    });
-    messages = prepared.messages;
-  }
+  if (input.context?.length) messages = await fitContext(input, messages);
 
   const attempts: Attempt[] = [];
   let usage = ZERO_USAGE;
@@ -105,6 +148,9 @@ export async function modelCall(input: ModelCallInput): Promise<ModelCallResult>
         requestId: input.requestId,
         model,
         messages,
+        taskType: input.taskType,
+        promptTokens: input.planned.promptTokens,
+        ...(input.caller ? { caller: input.caller } : {}),
         maxOutputTokens: input.maxOutputTokens,
         retry: input.retry,
         ...(input.stream ? { stream: true } : {}),

@@ -16,6 +16,7 @@ export interface WorkerOverrides {
   providers?: ProviderSettings;
   settings?: Partial<OrchestratorSettings>;
   health?: HealthStore;
+  costControls?: import('../../activities/costControls.js').CostControls;
   catalogFile?: string;
   routingFile?: string;
   templatesDir?: string;
@@ -63,6 +64,7 @@ export async function startHarness(
       },
       settings: { ...testSettings, ...overrides.settings },
       ...(overrides.health ? { health: overrides.health } : {}),
+      ...(overrides.costControls ? { costControls: overrides.costControls } : {}),
       ...(overrides.catalogFile ? { catalogFile: overrides.catalogFile } : {}),
       ...(overrides.routingFile ? { routingFile: overrides.routingFile } : {}),
       ...(overrides.templatesDir ? { templatesDir: overrides.templatesDir } : {}),

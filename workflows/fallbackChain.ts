@@ -1,0 +1,86 @@
+// Walks a route plan: one modelCall child per model, in order, until one answers. Each child's
+// tries (and its failure, when it fails) are added to `attempts`, so the request lists every try.
+import { executeChild, isCancellation, workflowInfo } from '@temporalio/workflow';
+import { ContextLengthExceededError, rootFailure } from '../common/errors.js';
+import type { RoutePlan } from '../common/plan.js';
+import type { RenderedPrompt } from '../common/prompt.js';
+import type { Attempt, LlmRequest } from '../common/request.js';
+import type { ModelCallFailureDetails, ModelCallResult } from './definitions.js';
+import { modelCall } from './modelCall.js';
+
+export interface ChainInput {
+  request: LlmRequest;
+  rendered: RenderedPrompt;
+  plan: RoutePlan;
+  deadlineAt: number;
+  /** Grows as models are tried; shared with the request's status query. */
+  attempts: Attempt[];
+  onModel: (model: string) => void;
+}
+
+export type ChainOutcome = { answer: ModelCallResult } | { answer?: undefined; failures: string[] };
+
+export async function walkChain({
+  request,
+  rendered,
+  plan,
+  deadlineAt,
+  attempts,
+  onModel,
+}: ChainInput): Promise<ChainOutcome> {
+  const { workflowId } = workflowInfo();
+  const schema = request.schema ?? rendered.schema;
+  const outputFormat = request.outputFormat ?? rendered.outputFormat ?? (schema ? 'json' : 'text');
+  // After a context-length error only models with a larger window can help.
+  let windowTooSmall = 0;
+  const failures: string[] = [];
+  for (const [index, planned] of plan.models.entries()) {
+    if (planned.model.contextWindow <= windowTooSmall) {
+      attempts.push({
+        model: planned.model.id,
+        provider: planned.model.provider,
+        outcome: 'skipped',
+        error: `window ${planned.model.contextWindow} is not larger than one that was already too small`,
+        durationMs: 0,
+      });
+      continue;
+    }
+    onModel(planned.model.id);
+    try {
+      const answer = await executeChild(modelCall, {
+        workflowId: `${workflowId}/${index + 1}-${planned.model.id}`,
+        args: [
+          {
+            requestId: request.requestId,
+            taskType: request.taskType,
+            ...(request.caller ? { caller: request.caller } : {}),
+            planned,
+            messages: rendered.messages,
+            outputFormat,
+            allowRegexFallback: request.allowRegexFallback ?? false,
+            maxOutputTokens: plan.maxOutputTokens,
+            tokenBudget: plan.tokenBudget,
+            retry: plan.retry,
+            maxRepairs: plan.maxRepairs,
+            deadlineAt,
+            ...(schema ? { schema } : {}),
+            ...(request.context ? { context: request.context } : {}),
+            ...(request.pruning ? { pruning: request.pruning } : {}),
+            ...(request.params ? { params: request.params } : {}),
+            ...(request.stream ? { stream: true } : {}),
+          },
+        ],
+      });
+      attempts.push(...answer.attempts);
+      return { answer };
+    } catch (error) {
+      if (isCancellation(error)) throw error;
+      const root = rootFailure(error);
+      const details = root?.details?.[0] as ModelCallFailureDetails | undefined;
+      attempts.push(...(details?.attempts ?? []));
+      failures.push(`${planned.model.id}: ${root?.type ?? 'Error'}: ${root?.message ?? String(error)}`);
+      if (root?.type === ContextLengthExceededError.type) windowTooSmall = planned.model.contextWindow;
+    }
+  }
+  return { failures };
+}
