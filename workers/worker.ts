@@ -10,6 +10,7 @@ import {
 } from '@temporalio/worker';
 import { Redis } from 'ioredis';
 import { tokenCounter, warmUpTokenizers } from '../activities/context/tokens.js';
+import { type CostControls, createCostControls } from '../activities/costControls.js';
 import {
   type ActivityDeps,
   defaultSettings,
@@ -52,6 +53,8 @@ export interface OrchestratorWorkerOptions {
   routingFile?: string;
   /** Where streaming requests publish their deltas; streaming is off without it. */
   streams?: StreamPublisher;
+  /** Cache, rate limits, budgets, usage ledger; built from REDIS_URL (or in-process) when absent. */
+  costControls?: CostControls;
   /** Payload codecs (encryption, claim check: see codec/); Temporal's default converter without it. */
   dataConverter?: DataConverter;
 }
@@ -118,11 +121,19 @@ export async function createOrchestratorWorker(
     console.warn(`template problem: ${problem.path}: ${problem.message}`);
   if (options.watchTemplates)
     templates.watch({ onError: (e) => console.warn(`template reload failed: ${e}`) });
+  const providerSettings = options.providers ?? providerSettingsFromEnv();
+  const costControls =
+    options.costControls ??
+    createCostControls({
+      ...(process.env.REDIS_URL ? { redisUrl: process.env.REDIS_URL } : {}),
+      ...(providerSettings.openai ? { embeddings: providerSettings.openai } : {}),
+    });
   const deps: ActivityDeps = {
     templates,
     catalog: () => catalog,
     routing: () => routing,
-    providers: new ProviderRegistry(options.providers ?? providerSettingsFromEnv()),
+    providers: new ProviderRegistry(providerSettings),
+    costControls,
     health: options.health ?? healthStore(routing.policy),
     settings: {
       ...defaultSettings,
@@ -176,7 +187,12 @@ export async function createOrchestratorWorker(
     deps,
     metrics,
     run: async () => {
-      await Promise.all(all.map((w) => w.run()));
+      try {
+        await Promise.all(all.map((w) => w.run()));
+      } finally {
+        // Close the Redis connections we opened; a caller's own cost controls stay the caller's.
+        if (!options.costControls) await costControls.close();
+      }
     },
     shutdown: () => {
       for (const w of all) if (w.getState() === 'RUNNING') w.shutdown();
