@@ -2,8 +2,10 @@
 // the `Activities` type from here.
 import type { RoutePlan } from '../common/plan.js';
 import type { RenderedPrompt, RenderPromptInput } from '../common/prompt.js';
+import type { ChatMessage } from '../common/request.js';
 import { type BudgetActivities, createBudgetActivities } from './budgetActivities.js';
 import { type CacheActivities, createCacheActivities } from './cacheActivities.js';
+import { tokenCounter } from './context/tokens.js';
 import { type ConversationActivities, createConversationActivities } from './conversation/index.js';
 import { createCostControls } from './costControls.js';
 import type { ActivityDeps } from './deps.js';
@@ -34,6 +36,17 @@ export interface Activities
   validateResponse(input: ValidateResponseInput): Promise<ValidateResponseResult>;
 }
 
+/** Messages the caller wrote itself (the OpenAI-compatible endpoint): sent as they are. */
+function passThrough(input: RenderPromptInput & { messages: ChatMessage[] }): RenderedPrompt {
+  const counter = tokenCounter('o200k_base');
+  return {
+    templateId: input.templateId,
+    version: 'messages',
+    messages: input.messages,
+    tokenCounts: input.messages.map((m) => counter.count(m.content)),
+  };
+}
+
 export function createActivities(deps: ActivityDeps & { validators?: ValidatorRegistry }): Activities {
   const controls = deps.costControls ?? createCostControls();
   deps = { ...deps, costControls: controls };
@@ -42,7 +55,8 @@ export function createActivities(deps: ActivityDeps & { validators?: ValidatorRe
     ...createBudgetActivities(controls),
     ...createUsageActivities(controls),
     ...createRateLimitActivities(controls),
-    renderPrompt: async (input) => deps.templates.render(input),
+    renderPrompt: async (input) =>
+      input.messages ? passThrough({ ...input, messages: input.messages }) : deps.templates.render(input),
     planRoute: createPlanRoute(deps),
     prepareMessages,
     invokeProvider: createInvokeProvider(deps),

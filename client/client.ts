@@ -7,22 +7,44 @@ import {
   WorkflowFailedError,
   type WorkflowHandle,
 } from '@temporalio/client';
-import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
-import { rootFailure } from '../common/errors.js';
+import { type DataConverter, WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
+import { streamStoreFromEnv } from '../activities/streaming/index.js';
+import type { StreamReader, StreamStore } from '../activities/streaming/types.js';
+import { dataConverterFromEnv } from '../codec/index.js';
+import { ConfigError, rootFailure } from '../common/errors.js';
 import type { LlmRequest, LlmResult } from '../common/request.js';
 import { type RequestStatus, statusQuery } from '../workflows/definitions.js';
 import type { llmRequest } from '../workflows/llmRequest.js';
+import { followRequest, type RequestStreamEvent } from './stream.js';
 import { validateRequest } from './validateRequest.js';
 
 export interface OrchestratorClientOptions {
   client: Client;
   taskQueue: string;
+  /** Where streaming requests' events are read from; `stream()` needs it. */
+  streams?: StreamReader;
 }
 
 export interface ConnectOptions {
   address?: string;
   namespace?: string;
   taskQueue?: string;
+  /** Default: Redis Streams at REDIS_URL, else this process's in-process store. */
+  streams?: StreamReader;
+  /** Payload codecs (encryption, claim check); default: what the environment configures (codec/). */
+  dataConverter?: DataConverter;
+}
+
+export interface StreamOptions {
+  /** Continue after this entry id (the `id` of the last event seen) instead of from the start. */
+  afterId?: string;
+  /** Stop following; the iteration then ends without a result. */
+  signal?: AbortSignal;
+}
+
+/** Memo every request carries: who asked, readable before the workflow's first step runs. */
+export interface RequestMemo {
+  caller?: string;
 }
 
 export type RequestHandle = WorkflowHandle<typeof llmRequest>;
@@ -30,10 +52,13 @@ export type RequestHandle = WorkflowHandle<typeof llmRequest>;
 export class OrchestratorClient {
   readonly temporal: Client;
   readonly taskQueue: string;
+  readonly streams: StreamReader | undefined;
+  private ownedStreams: StreamStore | undefined;
 
   constructor(options: OrchestratorClientOptions) {
     this.temporal = options.client;
     this.taskQueue = options.taskQueue;
+    this.streams = options.streams;
   }
 
   /** Connects with TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE and LLM_TASK_QUEUE unless told otherwise. */
@@ -44,11 +69,22 @@ export class OrchestratorClient {
     const client = new Client({
       connection,
       namespace: options.namespace ?? process.env.TEMPORAL_NAMESPACE ?? 'default',
+      dataConverter: options.dataConverter ?? dataConverterFromEnv(process.env),
     });
-    return new OrchestratorClient({
+    const streams = options.streams ?? streamStoreFromEnv();
+    const orchestrator = new OrchestratorClient({
       client,
       taskQueue: options.taskQueue ?? process.env.LLM_TASK_QUEUE ?? 'llm-requests',
+      streams,
     });
+    if (!options.streams) orchestrator.ownedStreams = streams as StreamStore;
+    return orchestrator;
+  }
+
+  /** Closes the Temporal connection and the stream store `connect()` opened. */
+  async close(): Promise<void> {
+    await this.ownedStreams?.close();
+    await this.temporal.connection.close();
   }
 
   /** Starts the request, or returns the existing run when this request id was submitted before. */
@@ -61,6 +97,7 @@ export class OrchestratorClient {
         args: [request],
         workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
         workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        ...(request.caller ? { memo: { caller: request.caller } satisfies RequestMemo } : {}),
       });
     } catch (error) {
       if (error instanceof WorkflowExecutionAlreadyStartedError) return this.handle(request.requestId);
@@ -85,6 +122,43 @@ export class OrchestratorClient {
       if (error instanceof WorkflowFailedError) throw rootFailure(error) ?? error;
       throw error;
     }
+  }
+
+  /**
+   * Starts the request with streaming on (or joins the existing run) and yields its events as they
+   * are published, then the validated result from the workflow:
+   * `for await (const event of client.stream(request)) …`. A failed request throws its typed failure.
+   */
+  async *stream(request: LlmRequest, options: StreamOptions = {}): AsyncGenerator<RequestStreamEvent, void> {
+    const reader = this.requireStreams();
+    await this.start({ ...request, stream: true });
+    yield* this.followWith(reader, request.requestId, options);
+  }
+
+  /** Re-attaches to a started request's stream, e.g. after a disconnect, from `options.afterId`. */
+  async *follow(requestId: string, options: StreamOptions = {}): AsyncGenerator<RequestStreamEvent, void> {
+    yield* this.followWith(this.requireStreams(), requestId, options);
+  }
+
+  private followWith(
+    reader: StreamReader,
+    requestId: string,
+    options: StreamOptions,
+  ): AsyncGenerator<RequestStreamEvent, void> {
+    return followRequest({
+      reader,
+      requestId,
+      result: this.result(requestId),
+      ...(options.afterId ? { afterId: options.afterId } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+  }
+
+  private requireStreams(): StreamReader {
+    if (this.streams) return this.streams;
+    throw new ConfigError(
+      'streaming needs a stream reader: pass `streams` to OrchestratorClient, or set REDIS_URL before connect()',
+    );
   }
 
   async status(requestId: string): Promise<RequestStatus> {

@@ -19,4 +19,6 @@ export interface RenderPromptInput {
   templateId: string;
   templateVersion?: string;
   variables: Record<string, unknown>;
+  /** Messages to send as they are, instead of rendering the template. */
+  messages?: ChatMessage[];
 }

@@ -53,6 +53,11 @@ export interface LlmRequest {
   /** Pin a template version; without it the highest version is used. */
   templateVersion?: string;
   variables: Record<string, JsonValue>;
+  /**
+   * Messages sent as they are instead of rendering the template (the OpenAI-compatible endpoint);
+   * the template id still names the request in search attributes and metrics.
+   */
+  messages?: ChatMessage[];
   outputFormat?: OutputFormat;
   /** JSON Schema the output must satisfy; implies JSON output. */
   schema?: JsonSchema;

@@ -5,6 +5,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
+import { runApiServer } from '../api/run.js';
 import { startEmulator } from '../emulator/server.js';
 import { connectionConfig } from '../workers/config.js';
 import { runWorker } from '../workers/main.js';
@@ -96,9 +97,20 @@ async function main(): Promise<void> {
     console.log('');
   }
 
+  if (!process.env.API_KEYS && !process.env.API_KEYS_FILE) {
+    process.env.API_KEYS = 'dev-key:dev';
+    console.log('HTTP API: local key "dev-key" (set API_KEYS or API_KEYS_FILE to choose your own)');
+  }
+  const api = await runApiServer();
   console.log('Send a request from another terminal:');
   console.log(
     `  npx llm-orchestrator run --task general_qa --template general_qa --var question="What is Temporal?"`,
+  );
+  console.log(
+    `  curl -s ${api.url}/v1/requests?wait=true -H 'authorization: Bearer dev-key' -H 'content-type: application/json' \\`,
+  );
+  console.log(
+    `    -d '{"taskType":"general_qa","templateId":"general_qa","variables":{"question":"What is Temporal?"}}'`,
   );
   console.log('');
   const stop = (): void => {
@@ -106,6 +118,7 @@ async function main(): Promise<void> {
   };
   process.once('exit', stop);
   await runWorker();
+  await api.close();
   stop();
   process.exit(0);
 }

@@ -25,6 +25,7 @@ import {
   type ProviderSettings,
   providerSettingsFromEnv,
 } from '../activities/providers/registry.js';
+import { streamStoreFromEnv } from '../activities/streaming/index.js';
 import type { StreamPublisher } from '../activities/streaming/types.js';
 import { loadTemplateRegistry, type TemplateRegistry } from '../activities/templates/index.js';
 import type { RoutingPolicy } from '../common/catalog.js';
@@ -141,7 +142,7 @@ export async function createOrchestratorWorker(
       maxRepairs: routing.policy.maxRepairs,
       ...options.settings,
     },
-    ...(options.streams ? { streams: options.streams } : {}),
+    streams: options.streams ?? streamStoreFromEnv(),
   };
   const metrics = options.metrics ?? new OrchestratorMetrics({ defaultMetrics: false });
   metrics.watchCircuits(() => deps.health.all());

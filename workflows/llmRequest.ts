@@ -80,6 +80,7 @@ export async function llmRequest(request: LlmRequest): Promise<LlmResult> {
       templateId: request.templateId,
       variables: request.variables,
       ...(request.templateVersion ? { templateVersion: request.templateVersion } : {}),
+      ...(request.messages ? { messages: request.messages } : {}),
     });
     tracker.rendered(rendered);
     const route = await plan(request, rendered, tracker);

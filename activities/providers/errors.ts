@@ -142,6 +142,9 @@ export function fromSdkError<E extends SdkApiError>(
   if (error instanceof sdk.APIUserAbortError) return error;
   if (error instanceof sdk.APIConnectionTimeoutError) return transportError('timeout', details, error);
   if (error instanceof sdk.APIConnectionError) return transportError('unreachable', details, error);
+  // undici reports a connection cut mid-stream as a bare TypeError('terminated').
+  if (error instanceof TypeError && error.message === 'terminated')
+    return transportError('unreachable', details, error);
   if (!(error instanceof sdk.APIError) || error.status === undefined) return error;
   const reading = read(error as E);
   const full: ErrorDetails = {
