@@ -10,9 +10,9 @@ import type { ProviderRetry } from '../common/plan.js';
 import type { ChatMessage, GenerationParams, JsonSchema } from '../common/request.js';
 import type { ActivityDeps } from './deps.js';
 import { enforceRateLimit } from './limitActivities.js';
-import { recordCallUsage } from './usageActivities.js';
 import type { ProviderResponse } from './providers/types.js';
 import type { StreamEvent } from './streaming/types.js';
+import { recordCallUsage } from './usageActivities.js';
 
 export interface InvokeProviderInput {
   requestId: string;
