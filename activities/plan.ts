@@ -46,6 +46,16 @@ export function createPlanRoute(deps: ActivityDeps): (input: PlanRouteInput) => 
     const counted: ChatMessage[] = pinned.length
       ? [...messages, { role: 'user', content: pinned.join('\n') }]
       : messages;
+    // Count the prompt once per tokenizer: selection asks for it per model, and in its sort.
+    const counts = new Map<string, number>();
+    const promptTokens = (model: ModelSpec): number => {
+      let tokens = counts.get(model.tokenizer);
+      if (tokens === undefined) {
+        tokens = countPromptTokens(model, counted);
+        counts.set(model.tokenizer, tokens);
+      }
+      return tokens;
+    };
     const circuits = new Map<string, CircuitState>();
     for (const state of await deps.health.all()) circuits.set(state.model, state);
 
@@ -66,7 +76,7 @@ export function createPlanRoute(deps: ActivityDeps): (input: PlanRouteInput) => 
           ? { maxLatencyMs: request.criteria.maxLatencyMs }
           : {}),
       },
-      promptTokens: (model) => countPromptTokens(model, counted),
+      promptTokens,
       latencyMs: (model) => model.typicalLatencyMs,
       unavailable: (model) => {
         const circuit = circuits.get(model.id);

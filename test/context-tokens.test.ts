@@ -42,7 +42,7 @@ describe('token counting', () => {
       '12345678901234567890 3.14159 -42 1e10',
       'emoji 🎉🚀👩‍👩‍👧 and 中文字符 and العربية and ελληνικά',
       'text with <|endoftext|> and <|im_start|> as plain text',
-      `${'a'.repeat(300)} ${'xy'.repeat(200)} ${'🙂'.repeat(40)}`,
+      `${'a'.repeat(250)} ${'xy'.repeat(120)} ${'🙂'.repeat(40)}`,
       '{"json": [1, 2, {"nested": "va\\"lue"}], "url": "https://example.com/a?b=c&d=e"}',
     ];
     for (const encoding of ['o200k_base', 'cl100k_base'] as const) {
@@ -51,6 +51,20 @@ describe('token counting', () => {
         const expected = encodeBpe(encoding, text).length;
         assert.equal(countBpeTokens(encoding, text), expected, `${encoding} cold ${JSON.stringify(text)}`);
         assert.equal(countBpeTokens(encoding, text), expected, `${encoding} warm ${JSON.stringify(text)}`);
+      }
+    }
+  });
+
+  it('counts a very long unbroken run quickly, as an upper bound within one token per 64 characters', () => {
+    for (const encoding of ['o200k_base', 'cl100k_base'] as const) {
+      for (const run of ['a'.repeat(3000), 'xy'.repeat(1500), '🙂'.repeat(700)]) {
+        const exact = encodeBpe(encoding, run).length;
+        const counted = countBpeTokens(encoding, run);
+        assert.ok(counted >= exact, `${encoding}: ${counted} ≥ exact ${exact}`);
+        assert.ok(
+          counted <= exact + Math.ceil(run.length / 64),
+          `${encoding}: ${counted} within the bound of ${exact}`,
+        );
       }
     }
   });

@@ -57,7 +57,10 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<void> {
     }
   } finally {
     redis?.disconnect();
-    await connection.close();
+    // A close that fails (workers still hold the connection after a failed start) must not hide why.
+    await connection
+      .close()
+      .catch((error: unknown) => log(`worker: could not close the connection: ${error}`));
   }
 }
 

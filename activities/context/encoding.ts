@@ -43,7 +43,28 @@ function load(name: BpeEncoding): LoadedEncoding {
  * Token count of one regex piece. Special-token text such as `<|endoftext|>` is counted as plain
  * text (neither allowed nor disallowed): context items are data, and must not make counting throw.
  */
+/**
+ * BPE merging is quadratic in a piece's length, so a long unbroken run (a 2,500-letter "word")
+ * would freeze the worker's thread for seconds. Count it in slices instead: each slice costs at most
+ * about one token more than exact, so the count stays an upper bound, which is the safe side for pruning.
+ */
+function countLongPiece(encoding: LoadedEncoding, piece: string): number {
+  let total = 0;
+  for (let start = 0; start < piece.length; ) {
+    let end = Math.min(piece.length, start + MAX_MEMO_PIECE_LENGTH);
+    const last = piece.charCodeAt(end - 1);
+    if (end < piece.length && last >= 0xd800 && last <= 0xdbff) end -= 1; // keep surrogate pairs whole
+    total += countPiece(encoding, piece.slice(start, end));
+    start = end;
+  }
+  return total;
+}
+
+/** Longer pieces are counted in slices (see countLongPiece); shorter ones exactly. */
+export const MAX_EXACT_PIECE_LENGTH = 256;
+
 function countPiece(encoding: LoadedEncoding, piece: string): number {
+  if (piece.length > MAX_EXACT_PIECE_LENGTH) return countLongPiece(encoding, piece);
   if (piece.length > MAX_MEMO_PIECE_LENGTH) return encoding.tiktoken.encode(piece, [], []).length;
   let count = encoding.memo.get(piece);
   if (count === undefined) {
