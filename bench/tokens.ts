@@ -2,20 +2,20 @@
 //
 //   node --import tsx bench/tokens.ts [--items 10000] [--tokens-per-item 200] [--budget 8000] [--runs 7]
 //                                     [--unicode-share 0.25]
+//   npm run bench -- tokens [same options]
 //
 // Prints a table and writes bench/results/tokens-<timestamp>.json. The corpus is deterministic
 // (seeded): prose from a Zipf-distributed vocabulary of 20,000 made-up words mixed with code-like
 // lines, so the per-piece memo sees realistic repetition rather than a handful of words. A share of
 // the items carries typographic punctuation (“ ” ’ —), as pasted documents do: V8 then stores them
 // as two-byte strings, on which the tokenizer's regex is several times slower than on Latin-1.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { clearTokenMemo, encodeBpe, loadEncoding } from '../activities/context/encoding.js';
 import { countItems, pruneContext, selectContext } from '../activities/context/pruning.js';
 import { PRUNING_STRATEGIES } from '../activities/context/scoring.js';
 import { type Tokenizer, tokenCounter } from '../activities/context/tokens.js';
 import type { ChatMessage, ContextItem } from '../common/request.js';
+import { machineInfo, machineLine, round, writeResult } from './report.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -48,7 +48,6 @@ function median(runs: number, prepare: () => void, run: () => void): number {
   return samples[Math.floor(samples.length / 2)] ?? 0;
 }
 const noop = (): void => {};
-const round = (value: number, digits = 1): number => Math.round(value * 10 ** digits) / 10 ** digits;
 
 // Rank tables load on first use; measured first, before anything else touches them.
 const loadMs: Record<string, number> = {};
@@ -213,19 +212,11 @@ const pruning: PruningRow[] = PRUNING_STRATEGIES.map((strategy) => {
 });
 
 // --- report ----------------------------------------------------------------------------------------
-const machine = {
-  platform: `${os.platform()} ${os.release()} ${os.arch()}`,
-  cpus: os.cpus().length,
-  cpuModel: os.cpus()[0]?.model ?? 'unknown',
-  totalMemoryGiB: round(os.totalmem() / 2 ** 30),
-  node: process.version,
-};
+const machine = machineInfo();
 const totalTokens = counting[0]?.tokens ?? 0;
 const perSecond = (count: number, ms: number): number => Math.round(count / (ms / 1000));
 
-console.log(
-  `Machine: ${machine.cpus} CPUs (${machine.cpuModel}), ${machine.totalMemoryGiB} GiB, Node ${machine.node}`,
-);
+console.log(machineLine(machine));
 console.log(
   `Corpus: ${ITEMS} items (${round(UNICODE_SHARE * 100)}% with typographic punctuation), ${totalTokens} o200k tokens (${round(totalTokens / ITEMS)} per item), budget ${BUDGET}, median of ${RUNS} runs`,
 );
@@ -277,8 +268,4 @@ const report = {
   })),
   pruning: pruning.map((row) => ({ ...row, budgetTokens: BUDGET, tokenizer: 'o200k_base' })),
 };
-const directory = new URL('./results/', import.meta.url);
-mkdirSync(directory, { recursive: true });
-const file = new URL(`tokens-${report.date.replace(/[:.]/g, '-')}.json`, directory);
-writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
-console.log(`\nWrote ${file.pathname}`);
+console.log(`\nWrote ${writeResult('tokens', report.date, report)}`);

@@ -1,0 +1,206 @@
+// `npm run bench -- load`: the seed's run_load_test against a worker — success rate, average / p50 /
+// p95 / p99 latency and throughput — then where the time went, from a sample of the histories and
+// from the worker's own metrics.
+import { parseArgs } from 'node:util';
+import { type Breakdown, historyBreakdown, printBreakdown } from './breakdown.js';
+import { childPids, cpuSnapshot, cpuUse, printCpuUse } from './cpu.js';
+import { type FloorShape, floorSender } from './floor/sender.js';
+import { type LoadSummary, runLoad, summarise, variablesGenerators } from './loadgen.js';
+import { commandLine, gitInfo, machineInfo, machineLine, serverLine, writeResult } from './report.js';
+import { loggedProblems, startStack } from './stack.js';
+import { printWorkerTimings, type WorkerTiming, workerTimings } from './workerMetrics.js';
+
+export const loadUsage = `npm run bench -- load [options]
+  --count <n>              requests to send (default 1000)
+  --concurrency <n>        requests in flight at once (default 64)
+  --task-type <type>       task type (default general_qa)
+  --template <id>          template id (default general_qa)
+  --model <id>             preferred model (default: the routing table decides)
+  --variables <name>       variables generator: ${Object.keys(variablesGenerators).join(', ')} (default question)
+  --latency-ms <ms>        emulator latency before every answer, own stack only (default 50)
+  --warmup <n>             requests sent first and not counted (default 50)
+  --breakdown <n>          histories read for the time breakdown (default 200, 0 = none)
+  --shape <shape>          orchestrator (default); or, for comparison, the same load through workflows
+                           with no orchestrator code: floor (the orchestrator's shape: local activities
+                           and a child workflow) or single (one workflow, one activity); own stack only
+  --address <host:port>    use a running Temporal server and its workers instead of an own stack
+  --task-queue <name>      task queue with --address (default LLM_TASK_QUEUE or llm-requests)
+  --namespace <ns>         namespace (default default)`;
+
+/** Evenly spaced successful requests, at most `limit`. */
+export function sampleEvenly<T>(items: readonly T[], limit: number): T[] {
+  if (limit <= 0) return [];
+  if (items.length <= limit) return [...items];
+  const step = items.length / limit;
+  return Array.from({ length: limit }, (_, i) => items[Math.floor(i * step)] as T);
+}
+
+export async function runLoadBenchmark(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      count: { type: 'string', default: '1000' },
+      concurrency: { type: 'string', default: '64' },
+      'task-type': { type: 'string', default: 'general_qa' },
+      template: { type: 'string', default: 'general_qa' },
+      model: { type: 'string' },
+      variables: { type: 'string', default: 'question' },
+      'latency-ms': { type: 'string', default: '50' },
+      warmup: { type: 'string', default: '50' },
+      breakdown: { type: 'string', default: '200' },
+      shape: { type: 'string', default: 'orchestrator' },
+      address: { type: 'string' },
+      'task-queue': { type: 'string' },
+      namespace: { type: 'string' },
+    },
+  });
+  const generator = variablesGenerators[values.variables];
+  if (!generator) throw new Error(`unknown --variables ${values.variables}\n${loadUsage}`);
+  const count = Number(values.count);
+  const concurrency = Number(values.concurrency);
+  const latencyMs = Number(values['latency-ms']);
+  const warmup = Number(values.warmup);
+  const shape = values.shape;
+  if (!['orchestrator', 'floor', 'single'].includes(shape))
+    throw new Error(`unknown --shape ${shape}\n${loadUsage}`);
+  if (shape !== 'orchestrator' && values.address) throw new Error('--shape floor|single needs an own stack');
+
+  const stack = await startStack({
+    ...(values.address ? { address: values.address } : { latency: { fixedMs: latencyMs } }),
+    ...(values['task-queue'] ? { taskQueue: values['task-queue'] } : {}),
+    ...(values.namespace ? { namespace: values.namespace } : {}),
+  });
+  const floor =
+    shape === 'orchestrator' || !stack.nativeConnection || !stack.emulator
+      ? undefined
+      : await floorSender(
+          stack.temporal,
+          stack.nativeConnection,
+          stack.emulator.openaiBaseURL,
+          shape as FloorShape,
+        );
+  try {
+    const machine = machineInfo();
+    console.log(machineLine(machine));
+    console.log(serverLine(stack.server));
+    console.log(
+      `Worker: ${stack.worker.where}; ${JSON.stringify(stack.worker.options)}${stack.worker.settings ? `; retry ${JSON.stringify(stack.worker.settings.retry)}` : ''}`,
+    );
+    console.log(
+      `Load${floor ? ` (shape ${shape}: no orchestrator code)` : ''}: ${count} requests, concurrency ${concurrency}, task ${values['task-type']}, template ${values.template}, variables ${values.variables}${values.model ? `, model ${values.model}` : ''}${stack.emulator ? `, emulator latency ${latencyMs} ms` : ''}; ${warmup} warm-up requests first\n`,
+    );
+    const load = (n: number, prefix: string) =>
+      runLoad({
+        client: stack.client,
+        count: n,
+        concurrency,
+        taskType: values['task-type'],
+        templateId: values.template,
+        variables: generator.make,
+        idPrefix: prefix,
+        ...(values.model ? { request: { model: values.model } } : {}),
+        ...(floor ? { execute: floor.execute } : {}),
+      });
+    const stamp = Date.now().toString(36);
+    if (warmup > 0) await load(warmup, `bench-warmup-${stamp}`);
+    stack.emulator?.clearCalls();
+    const metricsBefore = (await stack.workerMetrics()) ?? '';
+    const processes = {
+      [stack.worker.where === 'in this process'
+        ? 'this process (worker, client, emulator)'
+        : 'this process (client)']: process.pid,
+      'Temporal dev server': childPids(process.pid, 'temporal')[0],
+    };
+    const cpuBefore = cpuSnapshot(processes);
+    const { records, wallMs } = await load(count, `bench-load-${stamp}`);
+    const cpu = cpuUse(cpuBefore, cpuSnapshot(processes), count);
+    const metricsAfter = await stack.workerMetrics();
+    const summary: LoadSummary = summarise(records, wallMs);
+    const timings: WorkerTiming[] = metricsAfter ? workerTimings(metricsAfter, metricsBefore) : [];
+
+    console.table([
+      {
+        requests: summary.totalRequests,
+        succeeded: summary.successfulRequests,
+        failed: summary.failedRequests,
+        'success rate': summary.successRate,
+        'avg ms': summary.latency.meanMs,
+        'p50 ms': summary.latency.p50Ms,
+        'p95 ms': summary.latency.p95Ms,
+        'p99 ms': summary.latency.p99Ms,
+        'wall s': summary.wallSeconds,
+        'completed/s': summary.completedPerSecond,
+      },
+    ]);
+    if (summary.failedRequests) console.log('Errors by type:', summary.errorsByType);
+    if (summary.cachedResults) console.log(`${summary.cachedResults} results came from the cache.`);
+    const emulatorCalls = stack.emulator?.calls() ?? [];
+    const providerMs = emulatorCalls.map((c) => c.durationMs ?? 0);
+    const providerMeanMs = providerMs.length ? providerMs.reduce((a, b) => a + b, 0) / providerMs.length : 0;
+    if (stack.emulator)
+      console.log(
+        `Emulator: ${emulatorCalls.length} calls, mean ${providerMeanMs.toFixed(1)} ms at the emulator`,
+      );
+
+    let breakdown: Breakdown | undefined;
+    const samples = sampleEvenly(
+      records.filter((r) => r.status === 'success'),
+      Number(values.breakdown),
+    );
+    if (samples.length) {
+      breakdown = await historyBreakdown(
+        stack.temporal,
+        samples.map((r) => ({
+          workflowId: r.requestId,
+          clientStartMs: r.startedAtMs,
+          clientEndMs: r.finishedAtMs,
+        })),
+      );
+      printBreakdown(breakdown);
+    }
+    printWorkerTimings(timings);
+    printCpuUse(cpu, count);
+    const problems = loggedProblems();
+    if (problems.length) console.log('\nSDK warnings/errors during the run:', problems);
+
+    const date = new Date().toISOString();
+    const file = writeResult('load', date, {
+      benchmark: 'load',
+      date,
+      command: commandLine('load', argv),
+      git: gitInfo(),
+      machine,
+      server: stack.server,
+      worker: stack.worker,
+      options: {
+        count,
+        concurrency,
+        taskType: values['task-type'],
+        templateId: values.template,
+        model: values.model ?? null,
+        variables: values.variables,
+        shape,
+        emulatorLatencyMs: stack.emulator ? latencyMs : null,
+        warmup,
+      },
+      summary,
+      emulator: stack.emulator ? { calls: emulatorCalls.length, meanMs: providerMeanMs } : null,
+      targets: {
+        completedPerSecondAtConcurrency64: {
+          target: 100,
+          reached: concurrency === 64 ? summary.completedPerSecond : null,
+        },
+      },
+      breakdown: breakdown ?? null,
+      workerTimings: timings,
+      cpu,
+      loadAverageAtEnd: machineInfo().loadAverage,
+      sdkProblems: problems,
+      errors: records.filter((r) => r.status === 'error').slice(0, 20),
+    });
+    console.log(`\nWrote ${file}`);
+  } finally {
+    await floor?.stop();
+    await stack.stop();
+  }
+}
