@@ -1,0 +1,219 @@
+// Records one history of each kind of request into test/histories/, for `llm-orchestrator replay
+// --dir test/histories` and test/replay.test.ts: a change to workflow code that would break running
+// workflows then fails CI. Runs a real dev server, the provider emulator and a worker (the test
+// harness), sends each scenario, and writes the parent's history and every child's (one per model
+// tried) in Temporal's JSON format, with a README saying what each file is.
+//
+//   node --import tsx scripts/recordHistories.ts [scenario ...]   (default: every scenario)
+//
+// To record a new kind of request (cache hit, pipeline…), add a row to `scenarios`.
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fetchHistories, historyToJson } from '../client/cli/replay.js';
+import { failureType } from '../common/errors.js';
+import type { JsonSchema, LlmRequest } from '../common/request.js';
+import type { FaultSpec } from '../emulator/faults.js';
+import { type Harness, startHarness } from '../test/support/harness.js';
+import { projectRoot } from '../workers/paths.js';
+
+export interface Scenario {
+  /** File name stem: `<name>.json` for the request, `<name>--<n>-<model>.json` for its children. */
+  name: string;
+  /** What the history shows, for the README. */
+  description: string;
+  request: Omit<LlmRequest, 'requestId'>;
+  /** Emulator faults queued before the request is sent (and cleared after it). */
+  faults?: FaultSpec[];
+  /** How the request must end; a recording that ends otherwise is an error, not a history. */
+  expect: 'completed' | { failureType: string };
+  /** Runs before the request, e.g. a first identical request that fills the cache for a cache hit. */
+  setup?: (h: Harness) => Promise<void>;
+}
+
+const answerSchema: JsonSchema = {
+  type: 'object',
+  required: ['answer', 'confidence'],
+  additionalProperties: false,
+  properties: { answer: { type: 'string' }, confidence: { type: 'number', minimum: 0, maximum: 1 } },
+};
+
+const question = (text: string): Omit<LlmRequest, 'requestId'> => ({
+  taskType: 'general_qa',
+  templateId: 'general_qa',
+  templateVersion: '1.0',
+  variables: { question: text },
+});
+
+export const scenarios: Scenario[] = [
+  {
+    name: 'success',
+    description: 'answered by the first model: render, plan, one modelCall child (invokeProvider, validate)',
+    request: { ...question('What is a durable workflow?'), model: 'gpt-4o-mini' },
+    expect: 'completed',
+  },
+  {
+    name: 'retry',
+    description:
+      'rate limited once (429, retry-after 1 s), then answered by the same model on its second try',
+    request: { ...question('Why retry with back-off?'), model: 'claude-haiku-4-5' },
+    faults: [{ model: 'claude-haiku-4-5', status: 429, times: 1, retryAfterSeconds: 1 }],
+    expect: 'completed',
+  },
+  {
+    name: 'fallback',
+    description: 'the first model refuses the key (401, not retried); the next model of the chain answers',
+    request: {
+      ...question('What is a fallback chain?'),
+      model: 'gpt-4o',
+      fallbackModels: ['claude-haiku-4-5'],
+    },
+    faults: [{ model: 'gpt-4o', status: 401, times: 1 }],
+    expect: 'completed',
+  },
+  {
+    name: 'repair',
+    description: 'a malformed JSON answer, re-asked with the validation errors, then a schema-valid answer',
+    request: { ...question('Answer as JSON, please.'), model: 'gpt-4o', schema: answerSchema },
+    faults: [{ model: 'gpt-4o', status: 'malformed', times: 1 }],
+    expect: 'completed',
+  },
+  {
+    name: 'failed',
+    description: 'every model of the chain refuses (401): the request fails with AllModelsFailedError',
+    request: { ...question('Will anyone answer?'), model: 'gpt-4o-mini' },
+    faults: [{ model: '*', status: 401, times: 20 }],
+    expect: { failureType: 'AllModelsFailedError' },
+  },
+  {
+    name: 'context',
+    description:
+      'context items pruned to the model window by the prepareMessages local activity in the child',
+    request: {
+      ...question('What does the context say about replay?'),
+      model: 'gpt-4o-mini',
+      context: [
+        {
+          id: 'a',
+          content: 'Replay re-runs workflow code against its history.',
+          relevanceScore: 0.9,
+          timestamp: '2026-01-02T00:00:00Z',
+        },
+        {
+          id: 'b',
+          content: 'Unrelated note about lunch.',
+          relevanceScore: 0.1,
+          timestamp: '2026-01-01T00:00:00Z',
+        },
+      ],
+    },
+    expect: 'completed',
+  },
+];
+
+interface RecordedHistory {
+  file: string;
+  /** Temporal's JSON history format, as `temporal workflow show --output json` writes it. */
+  json: string;
+}
+
+async function record(h: Harness, scenario: Scenario): Promise<RecordedHistory[]> {
+  const requestId = `history-${scenario.name}`;
+  await scenario.setup?.(h);
+  for (const fault of scenario.faults ?? []) h.emulator.addFault(fault);
+  try {
+    const outcome = await h.client.process({ ...scenario.request, requestId }).then(
+      () => 'completed',
+      (error: unknown) => ({ failureType: failureType(error) ?? String(error) }),
+    );
+    if (JSON.stringify(outcome) !== JSON.stringify(scenario.expect))
+      throw new Error(
+        `${scenario.name}: expected ${JSON.stringify(scenario.expect)}, got ${JSON.stringify(outcome)}`,
+      );
+  } finally {
+    h.emulator.clearFaults();
+  }
+  const histories = await fetchHistories(h.env.client, requestId);
+  console.log(`${scenario.name}: the request and ${histories.length - 1} child workflow(s)`);
+  return histories.map(({ workflowId, history }) => ({
+    file: `${workflowId.replace(requestId, scenario.name).replaceAll('/', '--')}.json`,
+    json: `${historyToJson(history)}\n`,
+  }));
+}
+
+const scenarioOf = (file: string): Scenario | undefined =>
+  scenarios.find((s) => file === `${s.name}.json` || file.startsWith(`${s.name}--`));
+
+interface HistoryFile {
+  events?: {
+    eventType?: string;
+    workflowExecutionStartedEventAttributes?: {
+      workflowId?: string;
+      workflowType?: { name?: string };
+      parentWorkflowExecution?: { workflowId?: string };
+    };
+  }[];
+}
+
+/** One README row per history file in the folder, described from the file itself. */
+function describeFile(dir: string, file: string): string {
+  const history = JSON.parse(readFileSync(join(dir, file), 'utf8')) as HistoryFile;
+  const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
+  const last = history.events?.at(-1)?.eventType ?? '';
+  const ended = last.replace(/^EVENT_TYPE_WORKFLOW_EXECUTION_/, '').toLowerCase();
+  const parent = started?.parentWorkflowExecution?.workflowId;
+  const what = parent
+    ? `child of \`${parent}\`: ${started?.workflowId?.split('/').at(-1)}`
+    : (scenarioOf(file)?.description ?? 'kept from an earlier recording, for runs started before a patch');
+  return `| \`${file}\` | \`${started?.workflowType?.name ?? '?'}\` | ${ended} | ${what} |`;
+}
+
+function readme(dir: string): string {
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
+  return [
+    '# Recorded histories',
+    '',
+    'One history per kind of request, replayed by CI against the current workflow code',
+    '(`test/replay.test.ts`, or by hand: `npm run cli -- replay --dir test/histories`). A change to',
+    '`workflows/` that alters the commands an existing history recorded fails that replay: see',
+    '`docs/determinism.md` for how to make such a change safely with `patched()`.',
+    '',
+    'Written by `node --import tsx scripts/recordHistories.ts [scenario ...]` (real dev server, provider',
+    "emulator and worker); each file is Temporal's JSON history format (`temporal workflow show --output",
+    'json`). Add a kind of request by adding a row to `scenarios` in that script. Re-recording replaces a',
+    "scenario's files: keep (rename) the old ones while runs started by the old code may still exist.",
+    '',
+    '| file | workflow | ended | what it is |',
+    '| --- | --- | --- | --- |',
+    ...files.map((file) => describeFile(dir, file)),
+    '',
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  const wanted = process.argv.slice(2);
+  const chosen = wanted.length ? scenarios.filter((s) => wanted.includes(s.name)) : scenarios;
+  const unknown = wanted.filter((name) => !scenarios.some((s) => s.name === name));
+  if (unknown.length)
+    throw new Error(
+      `unknown scenario(s) ${unknown.join(', ')}; known: ${scenarios.map((s) => s.name).join(', ')}`,
+    );
+  const h = await startHarness();
+  const recorded: RecordedHistory[] = [];
+  try {
+    for (const scenario of chosen) recorded.push(...(await record(h, scenario)));
+  } finally {
+    await h.stop();
+  }
+  const dir = join(projectRoot, 'test', 'histories');
+  mkdirSync(dir, { recursive: true });
+  // Replace the chosen scenarios' files (a scenario may now have fewer children); keep every other file.
+  for (const file of readdirSync(dir))
+    if (chosen.includes(scenarioOf(file) as Scenario)) rmSync(join(dir, file));
+  for (const r of recorded) writeFileSync(join(dir, r.file), r.json);
+  writeFileSync(join(dir, 'README.md'), readme(dir));
+  console.log(`wrote ${recorded.length} histories to ${dir}`);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await main();
