@@ -62,7 +62,7 @@ export async function runApiServer(options: RunApiOptions = {}): Promise<Running
       ...(redis ? { apiKeys: async () => void (await redis.ping()) } : {}),
     },
   });
-  const port = options.port ?? Number(env.API_PORT ?? 8000);
+  const port = options.port ?? Number(env.API_PORT ?? 8080);
   const host = options.host ?? env.API_HOST ?? '127.0.0.1';
   const address = await app.listen({ port, host });
 

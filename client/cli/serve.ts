@@ -14,7 +14,7 @@ export function serveCommand(): Command {
     .description(
       'serve the HTTP API (connects to TEMPORAL_ADDRESS; API keys from API_KEYS / API_KEYS_FILE / Redis)',
     )
-    .option('--port <port>', 'port to listen on (default API_PORT or 8000)', parsePort)
+    .option('--port <port>', 'port to listen on (default API_PORT or 8080)', parsePort)
     .option('--host <host>', 'interface to listen on (default API_HOST or 127.0.0.1)')
     .action(async (options: { port?: number; host?: string }) => {
       const api = await runApiServer({
