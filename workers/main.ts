@@ -2,6 +2,7 @@
 // It also serves /metrics, /health and /health/ready for Prometheus and Kubernetes probes.
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { Redis } from 'ioredis';
+import { dataConverterFromEnv } from '../codec/index.js';
 import { connectionConfig } from './config.js';
 import { workerReadiness } from './health.js';
 import { startWorkerHttpServer, workerHttpPort } from './http.js';
@@ -26,12 +27,15 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<void> {
   const redis = process.env.REDIS_URL ? new Redis(process.env.REDIS_URL) : undefined;
   try {
     const metrics = new OrchestratorMetrics();
+    const dataConverter = dataConverterFromEnv(process.env);
     const orchestrator = await createOrchestratorWorker({
       connection,
       namespace: config.namespace,
       taskQueue: config.taskQueue,
       watchTemplates: true,
       metrics,
+      // Encryption and claim check when PAYLOAD_ENCRYPTION_KEY / CLAIM_CHECK_THRESHOLD_BYTES are set.
+      ...(dataConverter ? { dataConverter } : {}),
     });
     const http = await startWorkerHttpServer({
       port: workerHttpPort(),
