@@ -3,6 +3,7 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import type { DefinitionProblem } from '../../workflows/pipelinePlan.js';
 import type { PipelineDefinition } from '../../workflows/pipelineTypes.js';
+import { describeFieldError, fieldName } from '../schemaErrors.js';
 
 const NAME_PATTERN = '^[a-z0-9][a-z0-9_-]*$';
 const STEP_NAME = { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9_]*$' };
@@ -147,32 +148,14 @@ export function checkPipelineShape(
 
 function describeError(error: ErrorObject): DefinitionProblem {
   const at = fieldName(error.instancePath);
-  const params = error.params as Record<string, unknown>;
-  if (error.keyword === 'required') {
-    const field = joinField(at, String(params.missingProperty));
-    return { field, message: `${field} is required` };
-  }
-  if (error.keyword === 'additionalProperties') {
-    const field = joinField(at, String(params.additionalProperty));
-    return { field, message: `${field} is not a known field` };
-  }
-  if (error.keyword === 'enum') {
-    const allowed = (params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ');
-    return { field: at, message: `${at} must be one of ${allowed}` };
-  }
   if (error.keyword === 'anyOf' && at.endsWith('onFailure')) {
     return { field: at, message: `${at} must be "fail", "skip" or { fallback: <value> }` };
   }
-  if (error.propertyName !== undefined) {
-    return {
-      field: joinField(at, error.propertyName),
-      message: `"${error.propertyName}" is not a valid name`,
-    };
-  }
-  return {
-    field: at || 'the definition',
-    message: `${at || 'the definition'} ${error.message ?? 'is invalid'}`,
-  };
+  const described = describeFieldError(error, {
+    document: 'the definition',
+    invalidName: (name) => `"${name}" is not a valid name`,
+  });
+  return { field: described.field ?? 'the definition', message: described.message };
 }
 
 function dedupe(problems: DefinitionProblem[]): DefinitionProblem[] {
@@ -187,17 +170,4 @@ function dedupe(problems: DefinitionProblem[]): DefinitionProblem[] {
     seen.add(key);
     return true;
   });
-}
-
-/** `/steps/1/forEach/items` -> `steps[1].forEach.items`. */
-function fieldName(instancePath: string): string {
-  return instancePath
-    .split('/')
-    .slice(1)
-    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .reduce((acc, part) => (/^\d+$/.test(part) ? `${acc}[${part}]` : joinField(acc, part)), '');
-}
-
-function joinField(parent: string, child: string): string {
-  return parent ? `${parent}.${child}` : child;
 }

@@ -1,6 +1,7 @@
 // The JSON Schema every template file is checked against when it is loaded, and the translation of
 // ajv's errors into problems that name the field at fault.
 import { Ajv, type ErrorObject } from 'ajv';
+import { describeFieldError, type FieldError } from '../schemaErrors.js';
 import type { TemplateDefinition } from './types.js';
 import { VERSION_PATTERN } from './versions.js';
 
@@ -62,10 +63,7 @@ export const templateFileSchema = {
 const ajv = new Ajv({ allErrors: true, logger: false });
 const validateFile = ajv.compile<TemplateDefinition>(templateFileSchema);
 
-export interface FieldError {
-  field?: string;
-  message: string;
-}
+export type { FieldError };
 
 /** Checks a parsed YAML document against the template file schema. */
 export function checkTemplateShape(
@@ -78,39 +76,9 @@ export function checkTemplateShape(
 }
 
 function describeError(error: ErrorObject): FieldError {
-  const at = fieldName(error.instancePath);
-  const params = error.params as Record<string, unknown>;
-  if (error.keyword === 'required') {
-    const field = joinField(at, String(params.missingProperty));
-    return { field, message: `${field} is required` };
-  }
-  if (error.keyword === 'additionalProperties') {
-    const field = joinField(at, String(params.additionalProperty));
-    return { field, message: `${field} is not a known field` };
-  }
-  if (error.keyword === 'enum') {
-    const allowed = (params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ');
-    return { field: at, message: `${at} must be one of ${allowed}` };
-  }
-  if (error.propertyName !== undefined) {
-    return {
-      field: joinField(at, error.propertyName),
-      message: `${at} has "${error.propertyName}", which is not a valid variable name (letters, digits and _, not starting with a digit)`,
-    };
-  }
-  const field = at || undefined;
-  return { field, message: `${at || 'the file'} ${error.message ?? 'is invalid'}` };
-}
-
-/** `/variants/1/weight` -> `variants[1].weight`. */
-function fieldName(instancePath: string): string {
-  return instancePath
-    .split('/')
-    .slice(1)
-    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .reduce((acc, part) => (/^\d+$/.test(part) ? `${acc}[${part}]` : joinField(acc, part)), '');
-}
-
-function joinField(parent: string, child: string): string {
-  return parent ? `${parent}.${child}` : child;
+  return describeFieldError(error, {
+    document: 'the file',
+    invalidName: (name, at) =>
+      `${at} has "${name}", which is not a valid variable name (letters, digits and _, not starting with a digit)`,
+  });
 }
