@@ -6,7 +6,7 @@ import { UnknownModelError } from '../common/errors.js';
 import type { RoutePlan } from '../common/plan.js';
 import type { ChatMessage, LlmRequest } from '../common/request.js';
 import { routeFor } from '../config/load.js';
-import { isTokenizer, tokenCounter } from './context/tokens.js';
+import { counterForModel } from './context/tokens.js';
 import { type ActivityDeps, providerTaskQueue } from './deps.js';
 import type { CircuitState } from './health/circuit.js';
 import { compileSchema } from './response/schema.js';
@@ -21,8 +21,7 @@ export interface PlanRouteInput {
 }
 
 export function countPromptTokens(model: ModelSpec, messages: ChatMessage[]): number {
-  const tokenizer = isTokenizer(model.tokenizer) ? model.tokenizer : 'o200k_base';
-  return tokenCounter(tokenizer).countMessages(messages);
+  return counterForModel(model).countMessages(messages);
 }
 
 export function createPlanRoute(deps: ActivityDeps): (input: PlanRouteInput) => Promise<RoutePlan> {

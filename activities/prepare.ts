@@ -6,7 +6,7 @@ import type { ChatMessage, ContextItem, LlmRequest } from '../common/request.js'
 import { computeBudget } from './context/budget.js';
 import { type DroppedItem, pruneContext } from './context/pruning.js';
 import { appendContext } from './context/render.js';
-import { isTokenizer, tokenCounter } from './context/tokens.js';
+import { counterForModel } from './context/tokens.js';
 
 export interface PrepareMessagesInput {
   messages: ChatMessage[];
@@ -30,7 +30,7 @@ export interface PrepareMessagesResult {
 }
 
 export async function prepareMessages(input: PrepareMessagesInput): Promise<PrepareMessagesResult> {
-  const counter = tokenCounter(isTokenizer(input.model.tokenizer) ? input.model.tokenizer : 'o200k_base');
+  const counter = counterForModel(input.model);
   const maxOutputTokens = Math.min(input.maxOutputTokens, input.model.maxOutputTokens);
   const budgetTokens = computeBudget({
     contextWindow: input.model.contextWindow,

@@ -21,6 +21,7 @@ import {
 import type { ConversationActivities } from '../activities/conversation/index.js';
 import { InvalidRequestError, rootFailure } from '../common/errors.js';
 import type { LlmRequest } from '../common/request.js';
+import { addUsage } from '../common/usage.js';
 import {
   ConversationBusyError,
   ConversationEndedError,
@@ -28,7 +29,7 @@ import {
   sendMessageUpdate,
   transcriptQuery,
 } from './conversationDefinitions.js';
-import { addUsage, summarizeChunks } from './conversationSummary.js';
+import { summarizeChunks } from './conversationSummary.js';
 import {
   CONVERSATION_DEFAULTS,
   type ConversationInput,

@@ -1,8 +1,10 @@
 // Builds a running summary chunk by chunk: each chunk is one child llmRequest with the
 // `summarize_context` template that extends the summary of the chunks before it. Shared by the
 // conversation workflow (folding old turns) and the summarizeContext workflow.
+
 import { executeChild } from '@temporalio/workflow';
 import type { TokenUsage } from '../common/request.js';
+import { addUsage } from '../common/usage.js';
 import {
   chunkItems,
   type SummaryChunk,
@@ -62,12 +64,4 @@ export async function summarizeChunks(input: SummarizeChunksInput): Promise<Summ
     outcome.costUsd += result.costUsd;
   }
   return outcome;
-}
-
-export function addUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
-  return {
-    inputTokens: a.inputTokens + b.inputTokens,
-    outputTokens: a.outputTokens + b.outputTokens,
-    totalTokens: a.totalTokens + b.totalTokens,
-  };
 }

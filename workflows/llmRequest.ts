@@ -16,8 +16,9 @@ import type { RoutePlan } from '../common/plan.js';
 import type { RenderedPrompt } from '../common/prompt.js';
 import type { Attempt, LlmRequest, LlmResult } from '../common/request.js';
 import { earliestStart } from '../common/schedule.js';
+import { ZERO_USAGE } from '../common/usage.js';
 import { walkChain } from './fallbackChain.js';
-import { RequestTracker, spentUsd, ZERO_USAGE } from './requestTracker.js';
+import { RequestTracker, spentUsd } from './requestTracker.js';
 
 const { renderPrompt, planRoute } = proxyLocalActivities<Activities>({
   startToCloseTimeout: '30 seconds',

@@ -20,7 +20,8 @@ import {
   ProviderTimeoutError,
   rootFailure,
 } from '../common/errors.js';
-import type { Attempt, ChatMessage, ContextItem, TokenUsage } from '../common/request.js';
+import type { Attempt, ChatMessage, ContextItem } from '../common/request.js';
+import { addUsage, ZERO_USAGE } from '../common/usage.js';
 import type { ModelCallFailureDetails, ModelCallInput, ModelCallResult } from './definitions.js';
 import { summarizeContext } from './summarizeContext.js';
 
@@ -28,18 +29,6 @@ const { prepareMessages, validateResponse } = proxyLocalActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { maximumAttempts: 3 },
 });
-
-const ZERO_USAGE: TokenUsage = { inputTokens: 0, outputTokens: 0, totalTokens: 0 };
-
-function addUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
-  const cached = (a.cachedInputTokens ?? 0) + (b.cachedInputTokens ?? 0);
-  return {
-    inputTokens: a.inputTokens + b.inputTokens,
-    outputTokens: a.outputTokens + b.outputTokens,
-    totalTokens: a.totalTokens + b.totalTokens,
-    ...(cached ? { cachedInputTokens: cached } : {}),
-  };
-}
 
 function failedAttempts(input: ModelCallInput, tries: FailedTry[], repair: boolean): Attempt[] {
   return tries.map((t) => ({

@@ -5,6 +5,7 @@ import { setHandler, upsertMemo, upsertSearchAttributes } from '@temporalio/work
 import type { RoutePlan } from '../common/plan.js';
 import type { RenderedPrompt } from '../common/prompt.js';
 import type { Attempt, LlmRequest, LlmResult, TokenUsage } from '../common/request.js';
+import { addUsage, ZERO_USAGE } from '../common/usage.js';
 import { type RequestStage, type RequestStatus, statusQuery } from './definitions.js';
 import {
   LlmCaller,
@@ -20,18 +21,9 @@ import {
 } from './searchAttributes.js';
 import { metrics, type RequestOutcome } from './sinks.js';
 
-export const ZERO_USAGE: TokenUsage = { inputTokens: 0, outputTokens: 0, totalTokens: 0 };
-
 /** Tokens of every provider call a request made (retries, repairs and failed models included). */
 export function totalUsage(attempts: Attempt[]): TokenUsage {
-  const usage: TokenUsage = { ...ZERO_USAGE };
-  for (const attempt of attempts) {
-    if (!attempt.usage) continue;
-    usage.inputTokens += attempt.usage.inputTokens;
-    usage.outputTokens += attempt.usage.outputTokens;
-    usage.totalTokens += attempt.usage.totalTokens;
-  }
-  return usage;
+  return attempts.reduce((sum, attempt) => (attempt.usage ? addUsage(sum, attempt.usage) : sum), ZERO_USAGE);
 }
 
 /** Dollars of every provider call a request made. */
