@@ -1,6 +1,6 @@
 // What the activities need from the world, passed in by the worker (or a test) so nothing is
 // constructed per call and tests can use real or scripted dependencies without module mocking.
-import type { ModelCatalog, ProviderName, RoutingTable } from '../common/catalog.js';
+import type { ModelCallMode, ModelCatalog, ProviderName, RoutingTable } from '../common/catalog.js';
 import type { ProviderRetry } from '../common/plan.js';
 import type { RenderedPrompt, RenderPromptInput } from '../common/prompt.js';
 import type { CostControls } from './costControls.js';
@@ -24,6 +24,8 @@ export interface OrchestratorSettings {
   retry: ProviderRetry;
   providerQueues: ProviderQueues;
   maxRepairs: number;
+  /** Each model of a chain as a child workflow (default) or inline in the request's history. */
+  modelCalls: ModelCallMode;
   /** How often a provider call heartbeats, so cancellation reaches it and a dead worker is noticed. */
   heartbeatIntervalMs: number;
 }
@@ -31,6 +33,7 @@ export interface OrchestratorSettings {
 export const defaultSettings: OrchestratorSettings = {
   retry: { maxAttempts: 5, initialIntervalMs: 1000, backoffCoefficient: 2, maxIntervalMs: 30_000 },
   maxRepairs: 2,
+  modelCalls: 'child',
   heartbeatIntervalMs: 1000,
   providerQueues: { enabled: false },
 };

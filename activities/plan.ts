@@ -108,6 +108,7 @@ export function createPlanRoute(deps: ActivityDeps): (input: PlanRouteInput) => 
       cacheTtlSeconds: route.cacheTtlSeconds,
       retry: deps.settings.retry,
       maxRepairs: request.maxRepairs ?? deps.settings.maxRepairs,
+      modelCalls: deps.settings.modelCalls,
     };
   };
 }

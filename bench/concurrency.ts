@@ -2,12 +2,13 @@
 // seconds, on one worker running in its own process (`node bin/llm-orchestrator.js worker`, as an
 // operator runs it) so that its memory is measured apart from this load generator's.
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { OrchestratorClient } from '../client/client.js';
+import { configDir } from '../config/load.js';
 import { createEmulator } from '../emulator/server.js';
 import { startDevServer } from '../scripts/devServer.js';
 import { workflowsPath } from '../workers/paths.js';
@@ -24,7 +25,7 @@ import {
   serverLine,
   writeResult,
 } from './report.js';
-import { freePort, installRuntime } from './stack.js';
+import { freePort, installRuntime, modelCallMode } from './stack.js';
 import { workerTimings } from './workerMetrics.js';
 import { sampleRss, startWorkerProcess, type WorkerProcess } from './workerProcess.js';
 
@@ -33,7 +34,8 @@ export const concurrencyUsage = `npm run bench -- concurrency [options]
   --hold-s <s>         seconds the emulator holds every provider call (default 10)
   --model <id>         model (default gpt-4o-mini)
   --prebuilt-bundle    give the worker a prebuilt workflow bundle (WORKFLOW_BUNDLE_PATH) instead of
-                       letting it bundle at start, as \`llm-orchestrator worker\` does by default`;
+                       letting it bundle at start, as \`llm-orchestrator worker\` does by default
+  --model-calls <mode> child (default) or inline: config/routing.yaml's policy.modelCalls for the worker`;
 
 const MiB = 2 ** 20;
 
@@ -45,6 +47,7 @@ export async function runConcurrencyBenchmark(argv: string[]): Promise<void> {
       'hold-s': { type: 'string', default: '10' },
       model: { type: 'string', default: 'gpt-4o-mini' },
       'prebuilt-bundle': { type: 'boolean', default: false },
+      'model-calls': { type: 'string', default: 'child' },
     },
   });
   const requests = Number(values.requests);
@@ -66,6 +69,12 @@ export async function runConcurrencyBenchmark(argv: string[]): Promise<void> {
     // The worker's SDK metrics, when the worker honours TEMPORAL_METRICS_BIND.
     const metricsBind = `127.0.0.1:${await freePort()}`;
     workerEnv.TEMPORAL_METRICS_BIND = metricsBind;
+    // The worker reads its policy from the routing table: give it a copy with the mode asked for.
+    const modelCalls = modelCallMode(values['model-calls']);
+    const routingFile = join(scratch, 'routing.yaml');
+    const routing = readFileSync(join(configDir, 'routing.yaml'), 'utf8');
+    writeFileSync(routingFile, routing.replace(/^ {2}modelCalls: \w+$/m, `  modelCalls: ${modelCalls}`));
+    workerEnv.ROUTING_TABLE = routingFile;
     if (values['prebuilt-bundle']) {
       const { code } = await bundleWorkflowCode({ workflowsPath, logger: quietLogger });
       const bundlePath = join(scratch, 'workflow-bundle.js');

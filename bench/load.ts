@@ -7,7 +7,7 @@ import { childPids, cpuSnapshot, cpuUse, printCpuUse } from './cpu.js';
 import { type FloorShape, floorSender } from './floor/sender.js';
 import { type LoadSummary, runLoad, summarise, variablesGenerators } from './loadgen.js';
 import { commandLine, gitInfo, machineInfo, machineLine, serverLine, writeResult } from './report.js';
-import { loggedProblems, startStack } from './stack.js';
+import { loggedProblems, modelCallMode, startStack } from './stack.js';
 import { printWorkerTimings, type WorkerTiming, workerTimings } from './workerMetrics.js';
 
 export const loadUsage = `npm run bench -- load [options]
@@ -23,6 +23,7 @@ export const loadUsage = `npm run bench -- load [options]
   --shape <shape>          orchestrator (default); or, for comparison, the same load through workflows
                            with no orchestrator code: floor (the orchestrator's shape: local activities
                            and a child workflow) or single (one workflow, one activity); own stack only
+  --model-calls <mode>     child (each model a child workflow, the default) or inline; own stack only
   --address <host:port>    use a running Temporal server and its workers instead of an own stack
   --task-queue <name>      task queue with --address (default LLM_TASK_QUEUE or llm-requests)
   --namespace <ns>         namespace (default default)`;
@@ -51,6 +52,7 @@ export async function runLoadBenchmark(argv: string[]): Promise<void> {
       shape: { type: 'string', default: 'orchestrator' },
       address: { type: 'string' },
       'task-queue': { type: 'string' },
+      'model-calls': { type: 'string', default: 'child' },
       namespace: { type: 'string' },
     },
   });
@@ -66,7 +68,12 @@ export async function runLoadBenchmark(argv: string[]): Promise<void> {
   if (shape !== 'orchestrator' && values.address) throw new Error('--shape floor|single needs an own stack');
 
   const stack = await startStack({
-    ...(values.address ? { address: values.address } : { latency: { fixedMs: latencyMs } }),
+    ...(values.address
+      ? { address: values.address }
+      : {
+          latency: { fixedMs: latencyMs },
+          settings: { modelCalls: modelCallMode(values['model-calls']) },
+        }),
     ...(values['task-queue'] ? { taskQueue: values['task-queue'] } : {}),
     ...(values.namespace ? { namespace: values.namespace } : {}),
   });

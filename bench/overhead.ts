@@ -11,9 +11,9 @@
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { Client } from '@temporalio/client';
-import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import OpenAI from 'openai';
 import { loadTemplateRegistry } from '../activities/templates/index.js';
+import { requestStartOptions } from '../client/client.js';
 import type { ChatMessage, LlmRequest } from '../common/request.js';
 import { templatesDir } from '../workers/config.js';
 import type { llmRequest } from '../workflows/llmRequest.js';
@@ -33,7 +33,7 @@ import {
   serverLine,
   writeResult,
 } from './report.js';
-import { loggedProblems, startStack } from './stack.js';
+import { loggedProblems, modelCallMode, startStack } from './stack.js';
 import { printWorkerTimings, workerTimings } from './workerMetrics.js';
 
 export const overheadUsage = `npm run bench -- overhead [options]
@@ -41,7 +41,8 @@ export const overheadUsage = `npm run bench -- overhead [options]
   --warmup <n>         rounds sent first and not counted (default 30)
   --latency-ms <ms>    fixed emulator latency (default 50)
   --model <id>         model for every path (default gpt-4o-mini)
-  --paths <list>       comma-separated subset of: direct,orchestrator,eager,floor,single (default all)`;
+  --paths <list>       comma-separated subset of: direct,orchestrator,eager,floor,single (default all)
+  --model-calls <mode> child (each model a child workflow, the default) or inline (config/routing.yaml)`;
 
 const MAX_OUTPUT_TOKENS = 1024; // general_qa's defaultMaxOutputTokens in config/routing.yaml
 
@@ -87,6 +88,7 @@ export async function runOverheadBenchmark(argv: string[]): Promise<void> {
       'latency-ms': { type: 'string', default: '50' },
       model: { type: 'string', default: 'gpt-4o-mini' },
       paths: { type: 'string', default: 'direct,orchestrator,eager,floor,single' },
+      'model-calls': { type: 'string', default: 'child' },
     },
   });
   const rounds = Number(values.rounds);
@@ -95,7 +97,10 @@ export async function runOverheadBenchmark(argv: string[]): Promise<void> {
   const model = values.model;
   const wanted = new Set(values.paths.split(',').map((p) => p.trim()));
 
-  const stack = await startStack({ latency: { fixedMs: latencyMs } });
+  const stack = await startStack({
+    latency: { fixedMs: latencyMs },
+    settings: { modelCalls: modelCallMode(values['model-calls']) },
+  });
   const { emulator, nativeConnection } = stack;
   if (!emulator || !nativeConnection) throw new Error('the overhead benchmark needs its own stack');
   const floorQueue = `bench-floor-${randomUUID().slice(0, 8)}`;
@@ -163,11 +168,7 @@ export async function runOverheadBenchmark(argv: string[]): Promise<void> {
           const r = request('eager', round);
           return timed(async () => {
             const handle = await eagerClient.workflow.start<typeof llmRequest>('llmRequest', {
-              workflowId: r.requestId,
-              taskQueue: stack.taskQueue,
-              args: [r],
-              workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-              workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+              ...requestStartOptions(r, stack.taskQueue),
               requestEagerStart: true,
             });
             await handle.result();

@@ -15,6 +15,7 @@ import {
 } from '@temporalio/worker';
 import type { OrchestratorSettings } from '../activities/deps.js';
 import { OrchestratorClient } from '../client/client.js';
+import type { ModelCallMode } from '../common/catalog.js';
 import type { LatencyUpdate } from '../emulator/latency.js';
 import { createEmulator, type Emulator } from '../emulator/server.js';
 import { startDevServer } from '../scripts/devServer.js';
@@ -120,6 +121,13 @@ export function workerOptionsSummary(worker: Worker): Record<string, unknown> {
   const summary: Record<string, unknown> = {};
   for (const key of REPORTED_WORKER_OPTIONS) if (options[key] !== undefined) summary[key] = options[key];
   return summary;
+}
+
+/** `--model-calls child|inline`, checked. */
+export function modelCallMode(value: string): ModelCallMode {
+  if (value !== 'child' && value !== 'inline')
+    throw new Error(`--model-calls must be child or inline, not ${JSON.stringify(value)}`);
+  return value;
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {

@@ -71,9 +71,11 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
   const ready = await Promise.race([
     new Promise<'ready'>((resolve) => {
       const check = (): void => {
-        if (/^worker: task queue/m.test(output)) resolve('ready');
+        // The worker's start line, plain or inside a JSON log line.
+        if (/worker: task queue/.test(output)) resolve('ready');
       };
       child.stdout?.on('data', check);
+      child.stderr?.on('data', check);
       check();
     }),
     exited.then((code) => `exited with ${code}` as const),

@@ -15,8 +15,25 @@ import { ConfigError, rootFailure } from '../common/errors.js';
 import type { LlmRequest, LlmResult } from '../common/request.js';
 import { type RequestStatus, statusQuery } from '../workflows/definitions.js';
 import type { llmRequest } from '../workflows/llmRequest.js';
+import { startSearchAttributes } from '../workflows/searchAttributes.js';
 import { followRequest, type RequestStreamEvent } from './stream.js';
 import { validateRequest } from './validateRequest.js';
+
+/**
+ * How a request's workflow is started: its id is the request id (a duplicate joins the same run), and
+ * it is searchable by task type, template, caller and status from its first event.
+ */
+export function requestStartOptions(request: LlmRequest, taskQueue: string) {
+  return {
+    workflowId: request.requestId,
+    taskQueue,
+    args: [request] as [LlmRequest],
+    typedSearchAttributes: startSearchAttributes(request),
+    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+    workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+    ...(request.caller ? { memo: { caller: request.caller } satisfies RequestMemo } : {}),
+  };
+}
 
 export interface OrchestratorClientOptions {
   client: Client;
@@ -91,14 +108,10 @@ export class OrchestratorClient {
   async start(request: LlmRequest): Promise<RequestHandle> {
     validateRequest(request);
     try {
-      return await this.temporal.workflow.start<typeof llmRequest>('llmRequest', {
-        workflowId: request.requestId,
-        taskQueue: this.taskQueue,
-        args: [request],
-        workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-        ...(request.caller ? { memo: { caller: request.caller } satisfies RequestMemo } : {}),
-      });
+      return await this.temporal.workflow.start<typeof llmRequest>(
+        'llmRequest',
+        requestStartOptions(request, this.taskQueue),
+      );
     } catch (error) {
       if (error instanceof WorkflowExecutionAlreadyStartedError) return this.handle(request.requestId);
       throw error;

@@ -58,7 +58,15 @@ export interface RoutingPolicy {
   /** Re-asks of the same model with validation errors before the next model. */
   maxRepairs: number;
   circuit: { failureThreshold: number; cooldownSeconds: number };
+  /**
+   * How each model of a chain runs: `child` (the default) as its own modelCall child workflow, so the
+   * UI lists every model as a workflow; `inline` as the same steps in the request's own history,
+   * which saves a child's start and two workflow tasks per request (see bench/README.md).
+   */
+  modelCalls?: ModelCallMode;
 }
+
+export type ModelCallMode = 'child' | 'inline';
 
 export interface RoutingTable {
   routes: Record<string, TaskRoute>;

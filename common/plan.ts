@@ -1,6 +1,6 @@
 // The route plan: which models a request will try, in order, and why. Made by the planRoute local
 // activity (so live facts like provider health are recorded in history) and walked by the workflow.
-import type { ModelSpec } from './catalog.js';
+import type { ModelCallMode, ModelSpec } from './catalog.js';
 
 export interface PlannedModel {
   model: ModelSpec;
@@ -47,4 +47,6 @@ export interface RoutePlan {
   retry: ProviderRetry;
   /** How many times a model is re-asked with validation errors before the next model is tried. */
   maxRepairs: number;
+  /** How each model runs (see RoutingPolicy.modelCalls); absent in plans recorded before it existed: child. */
+  modelCalls?: ModelCallMode;
 }

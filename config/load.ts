@@ -87,6 +87,7 @@ const policySchema = {
       },
     },
     maxRepairs: { type: 'integer', minimum: 0 },
+    modelCalls: { type: 'string', enum: ['child', 'inline'] },
     circuit: {
       type: 'object',
       required: ['failureThreshold', 'cooldownSeconds'],

@@ -54,6 +54,8 @@ export interface ModelCallInput {
   /** Epoch ms by which the whole request must be done; every retry respects it. */
   deadlineAt: number;
   stream?: boolean;
+  /** `<request>/<n>-<model>`: the child's workflow id, or the same name for a call run inline. */
+  callId?: string;
 }
 
 export interface ModelCallResult {

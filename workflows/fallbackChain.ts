@@ -5,7 +5,7 @@ import { ContextLengthExceededError, rootFailure } from '../common/errors.js';
 import type { RoutePlan } from '../common/plan.js';
 import type { RenderedPrompt } from '../common/prompt.js';
 import type { Attempt, LlmRequest } from '../common/request.js';
-import type { ModelCallFailureDetails, ModelCallResult } from './definitions.js';
+import type { ModelCallFailureDetails, ModelCallInput, ModelCallResult } from './definitions.js';
 import { modelCall } from './modelCall.js';
 
 export interface ChainInput {
@@ -46,31 +46,37 @@ export async function walkChain({
       continue;
     }
     onModel(planned.model.id);
+    const callId = `${workflowId}/${index + 1}-${planned.model.id}`;
+    const input: ModelCallInput = {
+      callId,
+      requestId: request.requestId,
+      taskType: request.taskType,
+      ...(request.caller ? { caller: request.caller } : {}),
+      planned,
+      messages: rendered.messages,
+      outputFormat,
+      allowRegexFallback: request.allowRegexFallback ?? false,
+      maxOutputTokens: plan.maxOutputTokens,
+      tokenBudget: plan.tokenBudget,
+      retry: plan.retry,
+      maxRepairs: plan.maxRepairs,
+      deadlineAt,
+      ...(schema ? { schema } : {}),
+      ...(request.context ? { context: request.context } : {}),
+      ...(request.pruning ? { pruning: request.pruning } : {}),
+      ...(request.params ? { params: request.params } : {}),
+      ...(request.stream ? { stream: true } : {}),
+    };
     try {
-      const answer = await executeChild(modelCall, {
-        workflowId: `${workflowId}/${index + 1}-${planned.model.id}`,
-        args: [
-          {
-            requestId: request.requestId,
-            taskType: request.taskType,
-            ...(request.caller ? { caller: request.caller } : {}),
-            planned,
-            messages: rendered.messages,
-            outputFormat,
-            allowRegexFallback: request.allowRegexFallback ?? false,
-            maxOutputTokens: plan.maxOutputTokens,
-            tokenBudget: plan.tokenBudget,
-            retry: plan.retry,
-            maxRepairs: plan.maxRepairs,
-            deadlineAt,
-            ...(schema ? { schema } : {}),
-            ...(request.context ? { context: request.context } : {}),
-            ...(request.pruning ? { pruning: request.pruning } : {}),
-            ...(request.params ? { params: request.params } : {}),
-            ...(request.stream ? { stream: true } : {}),
-          },
-        ],
-      });
+      // Inline runs the very same steps in this history; a child gives the model its own workflow.
+      const answer =
+        plan.modelCalls === 'inline'
+          ? await modelCall(input)
+          : await executeChild(modelCall, {
+              workflowId: callId,
+              staticSummary: `${planned.model.id} (${planned.model.provider}, ${planned.role})`,
+              args: [input],
+            });
       attempts.push(...answer.attempts);
       return { answer };
     } catch (error) {

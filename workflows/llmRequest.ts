@@ -128,9 +128,7 @@ export async function llmRequest(request: LlmRequest): Promise<LlmResult> {
       plan: route,
       deadlineAt,
       attempts,
-      onModel: (model) => {
-        tracker.status.currentModel = model;
-      },
+      onModel: (model) => tracker.calling(model),
     });
     await settle(attempts);
     admitted = false;

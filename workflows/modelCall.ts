@@ -87,7 +87,8 @@ async function fitContext(input: ModelCallInput, messages: ChatMessage[]): Promi
     const kept = new Set(prepared.keptIds);
     const question = input.messages.findLast((m) => m.role === 'user')?.content.slice(0, 1000);
     const summary = await executeChild(summarizeContext, {
-      workflowId: `${workflowInfo().workflowId}/summary`,
+      workflowId: `${input.callId ?? workflowInfo().workflowId}/summary`,
+      staticSummary: `summarise ${prepared.dropped.length} dropped context items`,
       args: [
         {
           items: context.filter((item) => dropped.has(item.id)),
@@ -133,21 +134,25 @@ export async function modelCall(input: ModelCallInput): Promise<ModelCallResult>
   for (let repair = 0; ; repair++) {
     let call: InvokeProviderResult;
     try {
-      call = await invokeProvider({
-        requestId: input.requestId,
-        model,
-        messages,
-        taskType: input.taskType,
-        promptTokens: input.planned.promptTokens,
-        ...(input.caller ? { caller: input.caller } : {}),
-        maxOutputTokens: input.maxOutputTokens,
-        retry: input.retry,
-        ...(input.stream ? { stream: true } : {}),
-        ...(input.params ? { params: input.params } : {}),
-        ...(input.schema && model.structuredOutput
-          ? { structuredOutput: { name: 'answer', schema: input.schema } }
-          : {}),
-      });
+      // The summary names the model in the UI's timeline, where activity types alone all read alike.
+      const summary = `${model.id} (${model.provider})${repair > 0 ? `, repair ${repair}` : ''}`;
+      call = await invokeProvider.executeWithOptions({ summary }, [
+        {
+          requestId: input.requestId,
+          model,
+          messages,
+          taskType: input.taskType,
+          promptTokens: input.planned.promptTokens,
+          ...(input.caller ? { caller: input.caller } : {}),
+          maxOutputTokens: input.maxOutputTokens,
+          retry: input.retry,
+          ...(input.stream ? { stream: true } : {}),
+          ...(input.params ? { params: input.params } : {}),
+          ...(input.schema && model.structuredOutput
+            ? { structuredOutput: { name: 'answer', schema: input.schema } }
+            : {}),
+        },
+      ]);
     } catch (error) {
       if (isCancellation(error)) throw error;
       const root = rootFailure(error);

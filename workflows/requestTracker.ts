@@ -1,23 +1,31 @@
-// What a request shows operators while it runs and when it ends: the `status` query, search
-// attributes and memo in the Temporal UI, and one outcome reported to the metrics sink.
-import type { ApplicationFailure } from '@temporalio/common';
-import { setHandler, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
+// What a request shows operators while it runs and when it ends: the `status` query, the current
+// details, search attributes and memo in the Temporal UI, and one outcome reported to the metrics sink.
+// Search attributes and memo are written in as few commands as possible (each is a history event and
+// a visibility write): what is known at start comes from the start options, the rest waits for the end
+// of the request or for a durable wait, whichever comes first.
+import type { ApplicationFailure, SearchAttributePair } from '@temporalio/common';
+import {
+  patched,
+  setCurrentDetails,
+  setHandler,
+  upsertMemo,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { RoutePlan } from '../common/plan.js';
 import type { RenderedPrompt } from '../common/prompt.js';
 import type { Attempt, LlmRequest, LlmResult, TokenUsage } from '../common/request.js';
 import { addUsage, ZERO_USAGE } from '../common/usage.js';
 import { type RequestStage, type RequestStatus, statusQuery } from './definitions.js';
 import {
-  LlmCaller,
   LlmCostUsd,
   LlmModel,
   LlmProvider,
   LlmStatus,
-  LlmTaskType,
-  LlmTemplateId,
   LlmTemplateVersion,
   LlmTotalTokens,
   LlmVariant,
+  startSearchAttributes,
 } from './searchAttributes.js';
 import { metrics, type RequestOutcome } from './sinks.js';
 
@@ -33,32 +41,55 @@ export const spentUsd = (attempts: Attempt[]): number =>
 export class RequestTracker {
   readonly status: RequestStatus = { stage: 'rendering', modelsPlanned: [], cooldowns: [], attempts: [] };
   private readonly startedAt = Date.now();
+  private pendingAttributes: SearchAttributePair[] = [];
+  private pendingMemo: Record<string, string> | undefined;
+  /**
+   * Requests that began before attributes were batched wrote them at each step; their histories
+   * replay that way (docs/determinism.md: how patched() keeps old histories replaying).
+   */
+  private readonly batched = patched('batched-search-attributes');
 
   constructor(private readonly request: LlmRequest) {
     setHandler(statusQuery, () => this.status);
-    upsertSearchAttributes([
-      { key: LlmTaskType, value: request.taskType },
-      { key: LlmTemplateId, value: request.templateId },
-      { key: LlmStatus, value: 'running' },
-      ...(request.caller ? [{ key: LlmCaller, value: request.caller }] : []),
-    ]);
+    // Started by our client, the request already carries these; started by a parent, it does not.
+    const started = workflowInfo().typedSearchAttributes.get(LlmStatus) !== undefined;
+    if (!started) this.pendingAttributes.push(...startSearchAttributes(request));
+    if (!this.batched) this.flush();
   }
 
   stage(stage: RequestStage): void {
     this.status.stage = stage;
+    setCurrentDetails(`${stage}${this.status.currentModel ? ` · ${this.status.currentModel}` : ''}`);
+    // Before a durable wait, make the request findable by what is known so far.
+    if (stage === 'deferred' || stage === 'waiting_for_cooldown') this.flush();
+  }
+
+  calling(model: string): void {
+    this.status.currentModel = model;
+    this.stage('calling');
   }
 
   rendered(rendered: RenderedPrompt): void {
     this.status.templateVersion = rendered.version;
-    upsertSearchAttributes([
+    this.pendingAttributes.push(
       { key: LlmTemplateVersion, value: rendered.version },
       ...(rendered.variant ? [{ key: LlmVariant, value: rendered.variant }] : []),
-    ]);
+    );
     // The memo shows in the UI's summary: which template version (and variant) served this request.
-    upsertMemo({
+    this.pendingMemo = {
       template: `${rendered.templateId}@${rendered.version}`,
       ...(rendered.variant ? { variant: rendered.variant } : {}),
-    });
+    };
+    if (!this.batched) this.flush();
+  }
+
+  /** Writes what is pending, with `final` (the outcome) when the request ends: one command each. */
+  private flush(final: SearchAttributePair[] = []): void {
+    const attributes = [...this.pendingAttributes, ...final];
+    this.pendingAttributes = [];
+    if (attributes.length > 0) upsertSearchAttributes(attributes);
+    if (this.pendingMemo) upsertMemo(this.pendingMemo);
+    this.pendingMemo = undefined;
   }
 
   planned(plan: RoutePlan): void {
@@ -68,8 +99,8 @@ export class RequestTracker {
 
   /** The request answered (from a model or the cache): tag it and count it. */
   succeeded(result: LlmResult): LlmResult {
-    this.status.stage = 'completed';
-    upsertSearchAttributes([
+    this.stage('completed');
+    this.flush([
       { key: LlmStatus, value: 'completed' },
       { key: LlmModel, value: result.model },
       { key: LlmProvider, value: result.provider },
@@ -93,8 +124,8 @@ export class RequestTracker {
 
   /** The request failed for good: tag it, count it, and hand the failure back to be thrown. */
   failed(error: ApplicationFailure): ApplicationFailure {
-    this.status.stage = 'failed';
-    upsertSearchAttributes([{ key: LlmStatus, value: 'failed' }]);
+    this.stage('failed');
+    this.flush([{ key: LlmStatus, value: 'failed' }]);
     const last = this.status.attempts.findLast((a) => a.outcome !== 'skipped');
     this.report({
       status: 'failed',
@@ -108,7 +139,7 @@ export class RequestTracker {
   }
 
   cancelled(): void {
-    upsertSearchAttributes([{ key: LlmStatus, value: 'cancelled' }]);
+    this.flush([{ key: LlmStatus, value: 'cancelled' }]);
     this.report({ status: 'cancelled', usage: totalUsage(this.status.attempts), costUsd: 0, cached: false });
   }
 
