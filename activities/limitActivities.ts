@@ -18,6 +18,10 @@ export interface RateLimitCall {
   model: Pick<ModelSpec, 'id' | 'provider'>;
   promptTokens: number;
   maxOutputTokens: number;
+  /** The asking activity across its retries (`slotRequest`): a refusal then queues it for a slot. */
+  holder?: string;
+  /** The longest wait worth a slot: the activity's remaining schedule-to-close time. */
+  maxWaitMs?: number;
 }
 
 function acquireRequest(call: RateLimitCall): AcquireRequest {
@@ -26,6 +30,8 @@ function acquireRequest(call: RateLimitCall): AcquireRequest {
     model: call.model.id,
     requests: 1,
     tokens: call.promptTokens + call.maxOutputTokens,
+    ...(call.holder !== undefined ? { holder: call.holder } : {}),
+    ...(call.maxWaitMs !== undefined ? { maxWaitMs: call.maxWaitMs } : {}),
   };
 }
 

@@ -16,9 +16,17 @@ export function throwIfLimited(
   where: { provider: string; model: string },
 ): void {
   if (decision.granted) return;
+  const then = decision.reserved ? 'its slot comes' : 'retry';
   throw new LocalRateLimitError(
-    `rate limit ${decision.limit} reached for ${where.model}; retry in ${decision.waitMs} ms (config/limits.yaml)`,
-    { details: { ...where, limit: decision.limit, retryAfterMs: decision.waitMs } },
+    `rate limit ${decision.limit} reached for ${where.model}; ${then} in ${decision.waitMs} ms (config/limits.yaml)`,
+    {
+      details: {
+        ...where,
+        limit: decision.limit,
+        retryAfterMs: decision.waitMs,
+        reserved: decision.reserved,
+      },
+    },
   );
 }
 

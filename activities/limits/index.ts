@@ -9,3 +9,4 @@ export type {
   RateLimiter,
   RateLimitRule,
 } from './types.js';
+export { RESERVED_SLOT, slotRequest } from './types.js';

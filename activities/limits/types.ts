@@ -28,21 +28,61 @@ export interface AcquireRequest {
    * against the limit when the request arrives, so we do too).
    */
   tokens: number;
+  /**
+   * Who asks: one provider call across its retries (see `slotRequest`). With it, a call that must
+   * wait gets a place in a queue: callers after it wait behind it, and once its slot has come it
+   * takes from the bucket ahead of them. A burst then goes through in order, each call refused about
+   * once, instead of every waiter racing for each token as it refills and using up its retry
+   * attempts. Every granted call still takes from the bucket itself, so calls never come faster
+   * than the bucket allows, however late a holder comes back. Without a holder, nothing is queued.
+   */
+  holder?: string;
+  /** The longest wait worth a slot (the call's remaining time); a longer wait reserves nothing. */
+  maxWaitMs?: number;
 }
 
 export type RateLimitDecision =
   | { granted: true }
   | {
       granted: false;
-      /** Milliseconds until every bucket this call needs holds enough. */
+      /** Milliseconds until every bucket this call needs holds enough (or until its slot). */
       waitMs: number;
-      /** The bucket that was short, e.g. `model:gpt-4o:tokens`. */
+      /** The bucket that was short, e.g. `model:gpt-4o:tokens`; `reserved slot` while a holder waits. */
       limit: string;
+      /** The holder has a place in the queue: asking again after the wait takes its slot. */
+      reserved: boolean;
     };
 
 export interface RateLimiter {
   /** Takes from every bucket the call needs, all or nothing. Never waits. */
   tryAcquire(request: AcquireRequest): Promise<RateLimitDecision>;
+}
+
+/** The limit named while a holder waits for the slot it was given. */
+export const RESERVED_SLOT = 'reserved slot';
+
+/** How long after its slot came a holder that never asked again (cancelled, timed out) keeps its place. */
+export const SLOT_KEEP_MS = 60_000;
+
+/**
+ * The holder fields for a call made by an activity (`Context.current().info`): its workflow run and
+ * activity id name it across retries, and a slot is worth reserving only within its
+ * schedule-to-close time (a later slot would be wasted: Temporal would not retry that late).
+ */
+export function slotRequest(
+  info: {
+    workflowExecution?: { workflowId: string; runId: string } | undefined;
+    activityId: string;
+    scheduledTimestampMs: number;
+    scheduleToCloseTimeoutMs: number;
+  },
+  now: number = Date.now(),
+): Pick<AcquireRequest, 'holder' | 'maxWaitMs'> {
+  const run = info.workflowExecution;
+  if (!run) return {};
+  const holder = `${run.workflowId}/${run.runId}/${info.activityId}`;
+  if (!(info.scheduleToCloseTimeoutMs > 0)) return { holder };
+  return { holder, maxWaitMs: Math.max(0, info.scheduledTimestampMs + info.scheduleToCloseTimeoutMs - now) };
 }
 
 /** One bucket a call takes from: its capacity, how fast it refills, and what this call takes. */

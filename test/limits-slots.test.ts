@@ -1,0 +1,129 @@
+// Holders' slots in the rate limiter, the same on Redis and in-process: callers that name themselves
+// (one provider call across its retries) and must wait get slots in order, so a burst is refused once
+// each instead of racing for every token; and however late holders come back, no more is granted at
+// once than the bucket holds.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis } from 'ioredis';
+import { InProcessRateLimiter } from '../activities/limits/memoryLimiter.js';
+import { RedisRateLimiter } from '../activities/limits/redisLimiter.js';
+import {
+  type AcquireRequest,
+  type RateLimitConfig,
+  type RateLimitDecision,
+  type RateLimiter,
+  RESERVED_SLOT,
+  slotRequest,
+} from '../activities/limits/types.js';
+import { type RunningRedis, startRedis } from '../scripts/redis.js';
+
+let server: RunningRedis;
+let redis: Redis;
+before(async () => {
+  server = await startRedis();
+  redis = new Redis(server.url);
+});
+after(async () => {
+  await redis?.quit();
+  await server?.stop();
+});
+
+const backends: { name: string; make: (config: RateLimitConfig) => RateLimiter }[] = [
+  { name: 'redis', make: (config) => new RedisRateLimiter(redis, config, `test-${randomUUID()}`) },
+  { name: 'in-process', make: (config) => new InProcessRateLimiter(config) },
+];
+
+/** 10 requests a second (a slot every 100 ms), `burst` at once. */
+const tenPerSecond = (burst: number): RateLimitConfig => ({
+  providers: {},
+  models: { 'gpt-4o': { requestsPerMinute: 600, burstFraction: burst / 600 } },
+});
+
+const ask = (holder?: string, maxWaitMs?: number): AcquireRequest => ({
+  provider: 'openai',
+  model: 'gpt-4o',
+  tokens: 1,
+  ...(holder ? { holder } : {}),
+  ...(maxWaitMs !== undefined ? { maxWaitMs } : {}),
+});
+
+function refused(decision: RateLimitDecision): Extract<RateLimitDecision, { granted: false }> {
+  assert.ok(!decision.granted, 'expected a refusal');
+  return decision;
+}
+
+for (const backend of backends) {
+  describe(`slots on ${backend.name}`, () => {
+    it('queues a burst of holders in order, one slot per 100 ms, and grants each at its slot', async () => {
+      const limiter = backend.make(tenPerSecond(2));
+      const decisions = [];
+      for (let i = 0; i < 6; i++) decisions.push(await limiter.tryAcquire(ask(`h${i}`)));
+      assert.deepEqual(decisions.slice(0, 2), [{ granted: true }, { granted: true }]);
+      const waits = decisions.slice(2).map((d) => refused(d));
+      assert.ok(waits.every((d) => d.reserved && d.limit === 'model:gpt-4o:requests'));
+      // Each slot 100 ms after the one before: a queue, not one shared wake-up time.
+      waits.forEach((d, i) => {
+        assert.ok(Math.abs(d.waitMs - 100 * (i + 1)) <= 15, `slot ${i + 1} in ${d.waitMs} ms`);
+      });
+      // Someone without a slot waits behind all of them.
+      const outsider = refused(await limiter.tryAcquire(ask()));
+      assert.ok(!outsider.reserved && outsider.waitMs >= 390, `outsider waits ${outsider.waitMs} ms`);
+
+      // Asking early: told the rest of the wait, and the slot is still its own.
+      const early = refused(await limiter.tryAcquire(ask('h5')));
+      assert.equal(early.limit, RESERVED_SLOT);
+      assert.ok(early.reserved && early.waitMs > 300);
+
+      const started = Date.now();
+      for (let i = 2; i < 6; i++) {
+        await sleep(Math.max(0, 100 * (i - 1) + 5 - (Date.now() - started)));
+        assert.deepEqual(await limiter.tryAcquire(ask(`h${i}`)), { granted: true }, `h${i} at its slot`);
+      }
+    });
+
+    it('holders coming back late together get no more than the bucket holds; the rest queue again', async () => {
+      const limiter = backend.make(tenPerSecond(1));
+      assert.equal((await limiter.tryAcquire(ask('late0'))).granted, true);
+      for (let i = 1; i <= 4; i++) assert.ok(refused(await limiter.tryAcquire(ask(`late${i}`))).reserved);
+      // Every slot has come and gone; the bucket is full again, and it holds 1.
+      await sleep(700);
+      const back = await Promise.all([1, 2, 3, 4].map((i) => limiter.tryAcquire(ask(`late${i}`))));
+      assert.equal(back.filter((d) => d.granted).length, 1, 'one call, not four at once');
+      const again = back.filter((d) => !d.granted).map((d) => refused(d));
+      assert.ok(
+        again.every((d) => d.reserved),
+        'the others keep a place',
+      );
+      const waits = again.map((d) => d.waitMs).sort((a, b) => a - b);
+      assert.equal(new Set(waits.map((w) => Math.round(w / 50))).size, 3, `distinct slots: ${waits}`);
+    });
+
+    it('gives no slot beyond the longest useful wait, and takes nothing for it', async () => {
+      const limiter = backend.make(tenPerSecond(1));
+      assert.equal((await limiter.tryAcquire(ask('a'))).granted, true);
+      const tooLong = refused(await limiter.tryAcquire(ask('b', 50)));
+      assert.equal(tooLong.reserved, false);
+      // 'b' took no slot: 'c' gets the first one.
+      const next = refused(await limiter.tryAcquire(ask('c')));
+      assert.ok(next.reserved && next.waitMs <= 100, `first slot in ${next.waitMs} ms`);
+    });
+  });
+}
+
+describe('slotRequest', () => {
+  it('names the activity across retries and offers a slot only within its schedule-to-close time', () => {
+    const info = {
+      workflowExecution: { workflowId: 'req-1/1-gpt-4o', runId: 'run-9' },
+      activityId: '3',
+      scheduledTimestampMs: 1_000_000,
+      scheduleToCloseTimeoutMs: 60_000,
+    };
+    assert.deepEqual(slotRequest(info, 1_010_000), { holder: 'req-1/1-gpt-4o/run-9/3', maxWaitMs: 50_000 });
+    assert.deepEqual(slotRequest({ ...info, scheduleToCloseTimeoutMs: 0 }, 1_010_000), {
+      holder: 'req-1/1-gpt-4o/run-9/3',
+    });
+    assert.deepEqual(slotRequest({ ...info, workflowExecution: undefined }), {});
+  });
+});
