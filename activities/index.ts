@@ -11,6 +11,8 @@ import { createCostControls } from './costControls.js';
 import type { ActivityDeps } from './deps.js';
 import { createInvokeProvider, type InvokeProviderInput, type InvokeProviderResult } from './invoke.js';
 import { createRateLimitActivities, type RateLimitActivities } from './limitActivities.js';
+import { RequestLog } from './logging/requestLog.js';
+import type { LogSettings } from './logging/settings.js';
 import { createPipelineActivities, type PipelineActivities } from './pipelines/index.js';
 import { createPlanRoute, type PlanRouteInput } from './plan.js';
 import { type PrepareMessagesInput, type PrepareMessagesResult, prepareMessages } from './prepare.js';
@@ -47,19 +49,32 @@ function passThrough(input: RenderPromptInput & { messages: ChatMessage[] }): Re
   };
 }
 
-export function createActivities(deps: ActivityDeps & { validators?: ValidatorRegistry }): Activities {
+export function createActivities(
+  deps: ActivityDeps & { validators?: ValidatorRegistry; logging?: LogSettings },
+): Activities {
   const controls = deps.costControls ?? createCostControls();
   deps = { ...deps, costControls: controls };
+  const log = new RequestLog(deps.logging);
+  const planRoute = createPlanRoute(deps);
   return {
     ...createCacheActivities(controls),
     ...createBudgetActivities(controls),
     ...createUsageActivities(controls),
     ...createRateLimitActivities(controls),
-    renderPrompt: async (input) =>
-      input.messages ? passThrough({ ...input, messages: input.messages }) : deps.templates.render(input),
-    planRoute: createPlanRoute(deps),
+    renderPrompt: async (input) => {
+      const rendered = input.messages
+        ? passThrough({ ...input, messages: input.messages })
+        : deps.templates.render(input);
+      log.rendered(rendered);
+      return rendered;
+    },
+    planRoute: async (input) => {
+      const plan = await planRoute(input);
+      log.planned(plan);
+      return plan;
+    },
     prepareMessages,
-    invokeProvider: createInvokeProvider(deps),
+    invokeProvider: createInvokeProvider(deps, log),
     validateResponse: createValidateResponse(deps.validators),
     ...createConversationActivities(deps),
     ...createPipelineActivities(deps),

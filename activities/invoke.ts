@@ -10,6 +10,9 @@ import type { ProviderRetry } from '../common/plan.js';
 import type { ChatMessage, GenerationParams, JsonSchema } from '../common/request.js';
 import type { ActivityDeps } from './deps.js';
 import { enforceRateLimit } from './limitActivities.js';
+import { LocalRateLimitError } from './limits/errors.js';
+import { slotRequest } from './limits/types.js';
+import { RequestLog } from './logging/requestLog.js';
 import type { ProviderResponse } from './providers/types.js';
 import type { StreamEvent } from './streaming/types.js';
 import { recordCallUsage } from './usageActivities.js';
@@ -28,6 +31,8 @@ export interface InvokeProviderInput {
   taskType?: string;
   caller?: string;
   promptTokens?: number;
+  /** Who waits in the rate limiter's queue: stable across the activities of one try (the workflow's). */
+  rateLimitHolder?: string;
 }
 
 /** A failed try of this activity, carried from attempt to attempt in heartbeat details. */
@@ -68,23 +73,35 @@ export function backoffMs(
 
 export function createInvokeProvider(
   deps: ActivityDeps,
+  log: RequestLog = new RequestLog(),
 ): (input: InvokeProviderInput) => Promise<InvokeProviderResult> {
   return async function invokeProvider(input: InvokeProviderInput): Promise<InvokeProviderResult> {
     const context = Context.current();
     const controls = deps.costControls;
-    // Our own rate limit, before anything else: a refusal is a LocalRateLimitError whose retry delay
-    // is the wait, so Temporal holds the retry and no slot sleeps; it says nothing about the model's health.
+    const tryNumber = context.info.attempt;
+    const earlierTries = (context.info.heartbeatDetails as HeartbeatLog | undefined)?.failedTries ?? [];
+    // Our own rate limit, before anything else: a refusal is a LocalRateLimitError carrying the wait
+    // (the workflow waits on a timer; no slot sleeps) and the tries so far; it says nothing about the
+    // model's health.
     if (controls) {
+      const slot = slotRequest(context.info);
       await enforceRateLimit(controls.rateLimiter, {
         model: input.model,
         promptTokens: input.promptTokens ?? 0,
         maxOutputTokens: Math.min(input.maxOutputTokens, input.model.maxOutputTokens),
+        ...slot,
+        ...(input.rateLimitHolder ? { holder: input.rateLimitHolder } : {}),
+      }).catch((error: unknown) => {
+        if (!(error instanceof LocalRateLimitError)) throw error;
+        throw new LocalRateLimitError(error.message, {
+          details: { ...error.errorDetails, failedTries: earlierTries },
+        });
       });
     }
-    const tryNumber = context.info.attempt;
-    const earlierTries = (context.info.heartbeatDetails as HeartbeatLog | undefined)?.failedTries ?? [];
     const beat = (): void => context.heartbeat({ failedTries: earlierTries } satisfies HeartbeatLog);
-    beat();
+    // A retry carries the failed tries at once, so a worker dying now does not lose them; a first try
+    // has nothing to carry and waits for the interval (one RPC less on the hot path).
+    if (earlierTries.length > 0) beat();
     const heartbeats = setInterval(beat, deps.settings.heartbeatIntervalMs);
     const started = Date.now();
     const publisher = input.stream ? deps.streams : undefined;
@@ -103,6 +120,7 @@ export function createInvokeProvider(
       }
       const provider = deps.providers.forModel(input.model);
       publish({ type: 'try_started', ...where, provider: input.model.provider });
+      log.prompt(input.messages);
       const response = await provider.complete({
         model: input.model,
         messages: input.messages,
@@ -117,6 +135,16 @@ export function createInvokeProvider(
       publish({ type: 'try_succeeded', ...where });
       await deps.health.recordSuccess(input.model.id);
       const cost = costUsd(input.model.pricing, response.usage);
+      const { id: model, provider: providerName } = input.model;
+      log.response(response.text);
+      log.providerTry({
+        model,
+        provider: providerName,
+        try: tryNumber,
+        durationMs: Date.now() - started,
+        outcome: 'success',
+      });
+      log.tokenUsage({ model, provider: providerName, usage: response.usage, costUsd: cost });
       if (controls) {
         // Counted once per (workflow, activity, attempt); a failed record must not re-run a paid call.
         await recordCallUsage(controls.usage, context.info, {
@@ -160,6 +188,16 @@ export function createInvokeProvider(
       // failure's details when the tries run out.
       context.heartbeat({ failedTries } satisfies HeartbeatLog);
       const retryable = failure ? !failure.nonRetryable : true;
+      log.providerTry({
+        model: input.model.id,
+        provider: input.model.provider,
+        try: tryNumber,
+        durationMs: Date.now() - started,
+        outcome: 'failed',
+        errorType,
+        retryable,
+        ...(details.status !== undefined ? { status: details.status } : {}),
+      });
       throw ApplicationFailure.create({
         message,
         type: errorType,

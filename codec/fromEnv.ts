@@ -6,7 +6,10 @@
 // and the reference left in history holds only a hash and a size.
 //
 // Claim check is on when CLAIM_CHECK_STORE, CLAIM_CHECK_DIR or CLAIM_CHECK_THRESHOLD_BYTES is set
-// (REDIS_URL alone does not turn it on: other parts of the orchestrator use Redis too).
+// (REDIS_URL alone does not turn it on: other parts of the orchestrator use Redis too). While a key
+// encrypts, failure messages and stack traces are encoded payloads too (failureConverter.cjs), so
+// an error quoting a prompt or an answer is encrypted like the prompt itself.
+import { fileURLToPath } from 'node:url';
 import type { DataConverter, PayloadCodec } from '@temporalio/common';
 import { ConfigError } from '../common/errors.js';
 import { type BlobStore, ClaimCheckCodec, DEFAULT_CLAIM_CHECK_THRESHOLD_BYTES } from './claimCheck.js';
@@ -16,6 +19,14 @@ import { encryptionKeysFromEnv } from './keys.js';
 import { RedisBlobStore } from './redisStore.js';
 
 export const DEFAULT_CLAIM_CHECK_DIR = '.data/claims';
+
+/**
+ * `DefaultFailureConverter({ encodeCommonAttributes: true })`, by path: Temporal bundles it into the
+ * workflow code (the workflow's own failures) and loads it in workers and clients.
+ */
+export const ENCODED_FAILURES_CONVERTER_PATH: string = fileURLToPath(
+  new URL('./failureConverter.cjs', import.meta.url),
+);
 
 function thresholdFromEnv(env: NodeJS.ProcessEnv): number {
   const text = env.CLAIM_CHECK_THRESHOLD_BYTES?.trim();
@@ -54,11 +65,14 @@ export function payloadCodecsFromEnv(env: NodeJS.ProcessEnv = process.env): Payl
 /**
  * The data converter for clients, workers and replay when encryption or claim check is configured;
  * undefined otherwise (Temporal's default converter then applies). Every process that reads or
- * writes these workflows needs the same settings.
+ * writes these workflows needs the same settings. With a current encryption key, failure messages
+ * and stack traces are encoded (and so encrypted) too; any process reads them either way.
  */
 export function dataConverterFromEnv(env: NodeJS.ProcessEnv = process.env): DataConverter | undefined {
   const payloadCodecs = payloadCodecsFromEnv(env);
-  return payloadCodecs.length ? { payloadCodecs } : undefined;
+  if (!payloadCodecs.length) return undefined;
+  const encrypting = Boolean(encryptionKeysFromEnv(env)?.current);
+  return { payloadCodecs, ...(encrypting ? { failureConverterPath: ENCODED_FAILURES_CONVERTER_PATH } : {}) };
 }
 
 /** Releases what the codecs hold open (a Redis connection for the claim check). */

@@ -13,6 +13,7 @@ export {
   closePayloadCodecs,
   DEFAULT_CLAIM_CHECK_DIR,
   dataConverterFromEnv,
+  ENCODED_FAILURES_CONVERTER_PATH,
   payloadCodecsFromEnv,
 } from './fromEnv.js';
 export { type EncryptionKeys, encryptionKeysFromEnv } from './keys.js';

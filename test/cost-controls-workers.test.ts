@@ -99,14 +99,15 @@ async function events(workflowId: string): Promise<HistoryEvent[]> {
   return (await h.env.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
 }
 
-/** What the history of one request's model call says about its provider activity. */
+/** What the history of one request's model call says about its provider calls and waits. */
 interface ProviderActivity {
-  /** The attempt that ran last (1 when the limit never refused it). */
+  /** Provider activities our rate limit refused (LocalRateLimitError). */
+  refusals: number;
+  /** Durable timers the model call waited on, in ms. */
+  waitsMs: number[];
+  /** The attempt of the provider activity that answered (1: the waits used no retry attempt). */
   attempt: number;
-  /** The failure type and retry delay of the attempt before it, if any. */
-  lastFailureType?: string;
-  lastRetryDelayMs?: number;
-  /** Worker identity of that last attempt. */
+  /** Worker identity of that activity. */
   identity: string;
 }
 
@@ -115,21 +116,22 @@ async function providerActivity(requestId: string): Promise<ProviderActivity> {
     ?.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId;
   assert.ok(child, `${requestId}: a model call child workflow`);
   const history = await events(child);
-  const scheduled = history.find(
-    (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'invokeProvider',
-  );
+  const refusals = history.filter(
+    (e) =>
+      e.activityTaskFailedEventAttributes?.failure?.applicationFailureInfo?.type === 'LocalRateLimitError',
+  ).length;
+  const waitsMs = history
+    .map((e) => e.timerStartedEventAttributes?.startToFireTimeout)
+    .filter((d) => d !== undefined && d !== null)
+    .map((d) => Number(d.seconds ?? 0) * 1000 + (d.nanos ?? 0) / 1e6);
+  const completed = history.find(
+    (e) => e.activityTaskCompletedEventAttributes,
+  )?.activityTaskCompletedEventAttributes;
   const started = history.find(
-    (e) => Number(e.activityTaskStartedEventAttributes?.scheduledEventId) === Number(scheduled?.eventId),
+    (e) => Number(e.eventId) === Number(completed?.startedEventId),
   )?.activityTaskStartedEventAttributes;
-  assert.ok(started, `${child}: invokeProvider started`);
-  const info = started.lastFailure?.applicationFailureInfo;
-  const delay = info?.nextRetryDelay;
-  return {
-    attempt: started.attempt ?? 1,
-    identity: started.identity ?? '',
-    ...(info?.type ? { lastFailureType: info.type } : {}),
-    ...(delay ? { lastRetryDelayMs: Number(delay.seconds ?? 0) * 1000 + (delay.nanos ?? 0) / 1e6 } : {}),
-  };
+  assert.ok(started, `${child}: invokeProvider answered`);
+  return { refusals, waitsMs, attempt: started.attempt ?? 1, identity: started.identity ?? '' };
 }
 
 it('two worker processes sharing one Redis never call a model faster than its configured rate', async () => {
@@ -154,14 +156,14 @@ it('two worker processes sharing one Redis never call a model faster than its co
     .sort((a, b) => a - b);
   const completed = records.filter((r) => r.status === 'success');
   const activities = await Promise.all(completed.map((r) => providerActivity(r.requestId)));
-  const waited = activities.filter((a) => a.lastFailureType === 'LocalRateLimitError');
+  const waited = activities.filter((a) => a.refusals > 0);
   const identities = new Set(activities.map((a) => a.identity));
   const jitter = Math.round(jitterNeededMs(times));
   const failedTypes = records.filter((r) => r.status === 'error').map((r) => r.errorType);
   console.log(
     `rate limit across 2 workers: requests sent ${REQUESTS}, completed ${completed.length}, failed ${failedTypes.length} (${[...new Set(failedTypes)].join(', ') || 'none'}); ` +
       `limit ${REQUESTS_PER_MINUTE}/min burst ${CAPACITY}; emulator calls ${calls.length}, busiest 1 s ${busiestWindow(times, 1000)}, arrival jitter needed ${jitter} ms, ` +
-      `span ${(times.at(-1) ?? 0) - (times[0] ?? 0)} ms; waited in Temporal ${waited.length}, attempts max ${Math.max(...activities.map((a) => a.attempt))}; ` +
+      `span ${(times.at(-1) ?? 0) - (times[0] ?? 0)} ms; waited on timers ${waited.length} (refusals max ${Math.max(...activities.map((a) => a.refusals))}), answering attempt max ${Math.max(...activities.map((a) => a.attempt))}; ` +
       `workers serving calls ${identities.size}; wall ${wallMs} ms; answered by ${JSON.stringify(modelsUsed(records))}`,
   );
 
@@ -181,6 +183,17 @@ it('two worker processes sharing one Redis never call a model faster than its co
   // Temporal (the first tries are spread by the start of 40 workflows, so a few more than the
   // burst find a token).
   assert.ok(waited.length >= REQUESTS / 2, `only ${waited.length} requests waited for the limit`);
-  for (const activity of waited) assert.ok((activity.lastRetryDelayMs ?? 0) > 0, 'the wait is a retry delay');
+  for (const activity of waited) {
+    assert.equal(activity.waitsMs.length, activity.refusals, 'each refusal is followed by a durable timer');
+    assert.ok(
+      activity.waitsMs.every((ms) => ms > 0),
+      'the timer waits what the limiter said',
+    );
+  }
+  assert.deepEqual(
+    [...new Set(activities.map((a) => a.attempt))],
+    [1],
+    'waiting for the limit used none of the provider call retry attempts',
+  );
   assert.equal(identities.size, 2, 'both worker processes made provider calls');
 });

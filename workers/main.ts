@@ -1,13 +1,17 @@
 // The worker process: connects to Temporal, serves the task queue until SIGINT/SIGTERM, then drains.
-// It also serves /metrics, /health and /health/ready for Prometheus and Kubernetes probes.
+// It also serves /metrics, /health and /health/ready for Prometheus and Kubernetes probes. Its logs
+// are JSON lines on stderr (workers/logging.ts); its traces go to OpenTelemetry when asked (tracing.ts).
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { Redis } from 'ioredis';
+import { logSettingsFromEnv } from '../activities/logging/settings.js';
 import { dataConverterFromEnv } from '../codec/index.js';
 import { connectionConfig } from './config.js';
 import { workerReadiness } from './health.js';
 import { startWorkerHttpServer, workerHttpPort } from './http.js';
+import { runtimeLogging } from './logging.js';
 import { OrchestratorMetrics } from './metrics.js';
 import { temporalRuntimeTelemetry } from './metricsTemporal.js';
+import { tracingFromEnv } from './tracing.js';
 import { createOrchestratorWorker } from './worker.js';
 
 export interface RunWorkerOptions {
@@ -19,10 +23,12 @@ export interface RunWorkerOptions {
 
 export async function runWorker(options: RunWorkerOptions = {}): Promise<void> {
   const config = { ...connectionConfig(), ...definedOnly(options) };
-  const log = options.log ?? ((line: string) => console.log(line));
-  // The SDK's runtime is created once per process: its own metrics exporter must be set first.
-  const telemetryOptions = temporalRuntimeTelemetry();
-  if (telemetryOptions) Runtime.install({ telemetryOptions });
+  const logSettings = logSettingsFromEnv();
+  const { logger, logging } = runtimeLogging(logSettings);
+  const log = options.log ?? ((line: string) => logger.info(line));
+  // The SDK's runtime is created once per process: its logger and metrics exporter must be set first.
+  Runtime.install({ logger, telemetryOptions: { ...temporalRuntimeTelemetry(), logging } });
+  const tracing = tracingFromEnv();
   const connection = await NativeConnection.connect({ address: config.address });
   const redis = process.env.REDIS_URL ? new Redis(process.env.REDIS_URL) : undefined;
   try {
@@ -34,6 +40,9 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<void> {
       taskQueue: config.taskQueue,
       watchTemplates: true,
       metrics,
+      logging: logSettings,
+      logger,
+      ...(tracing ? { tracing } : {}),
       // Encryption and claim check when PAYLOAD_ENCRYPTION_KEY / CLAIM_CHECK_THRESHOLD_BYTES are set.
       ...(dataConverter ? { dataConverter } : {}),
     });
@@ -61,6 +70,7 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<void> {
     }
   } finally {
     redis?.disconnect();
+    await tracing?.shutdown();
     // A close that fails (workers still hold the connection after a failed start) must not hide why.
     await connection
       .close()

@@ -1,7 +1,7 @@
 // Builds a worker: loads config and templates once, creates the provider clients once, and registers
 // the workflows and activities on the task queue.
 
-import type { DataConverter } from '@temporalio/common';
+import type { DataConverter, Logger } from '@temporalio/common';
 import {
   bundleWorkflowCode,
   type NativeConnection,
@@ -20,6 +20,8 @@ import {
 import { type HealthStore, InProcessHealthStore } from '../activities/health/circuit.js';
 import { RedisHealthStore } from '../activities/health/redisCircuit.js';
 import { createActivities } from '../activities/index.js';
+import { requestLogContext } from '../activities/logging/logContext.js';
+import { type LogSettings, logSettingsFromEnv } from '../activities/logging/settings.js';
 import {
   ProviderRegistry,
   type ProviderSettings,
@@ -34,6 +36,7 @@ import { templatesDir as defaultTemplatesDir } from './config.js';
 import { OrchestratorMetrics } from './metrics.js';
 import { workflowsPath } from './paths.js';
 import { metricsSinks } from './sinks.js';
+import { TRACING_WORKFLOW_INTERCEPTORS, type Tracing } from './tracing.js';
 
 export interface OrchestratorWorkerOptions {
   connection: NativeConnection;
@@ -58,6 +61,15 @@ export interface OrchestratorWorkerOptions {
   costControls?: CostControls;
   /** Payload codecs (encryption, claim check: see codec/); Temporal's default converter without it. */
   dataConverter?: DataConverter;
+  /** LOG_LEVEL, TRACE_REQUESTS, LOG_TOKEN_USAGE, LOG_PROMPTS; read from the environment when absent. */
+  logging?: LogSettings;
+  /** Where the worker's own warnings (template problems) go; the console when absent. */
+  logger?: Logger;
+  /**
+   * OpenTelemetry spans for workflows and activities (workers/tracing.ts); off without it. A tracing
+   * worker needs a bundle with the tracing interceptors: built here unless `workflowBundle` is given.
+   */
+  tracing?: Tracing;
 }
 
 export interface OrchestratorWorker {
@@ -74,17 +86,34 @@ export interface OrchestratorWorker {
 }
 
 let sharedBundle: Promise<WorkflowBundleOption> | undefined;
+const customBundles = new Map<string, Promise<WorkflowBundleOption>>();
 
 /**
  * The workflow bundle, built once per process — or read from WORKFLOW_BUNDLE_PATH, which the test
- * runner builds once for all test files.
+ * runner builds once for all test files. A custom failure converter (the codec's, which encrypts
+ * failure messages) and the tracing interceptors are compiled into the bundle, so a bundle with
+ * either is always built here; the default bundle has neither.
  */
-export function workflowBundle(): Promise<WorkflowBundleOption> {
+export function workflowBundle(
+  failureConverterPath?: string,
+  tracing = false,
+): Promise<WorkflowBundleOption> {
+  const build = (): Promise<WorkflowBundleOption> =>
+    bundleWorkflowCode({
+      workflowsPath,
+      logger: quietBundlerLogger,
+      ...(failureConverterPath ? { failureConverterPath } : {}),
+      ...(tracing ? { workflowInterceptorModules: [TRACING_WORKFLOW_INTERCEPTORS] } : {}),
+    });
+  if (failureConverterPath || tracing) {
+    const key = `${failureConverterPath ?? ''}|${tracing}`;
+    const bundle = customBundles.get(key) ?? build();
+    customBundles.set(key, bundle);
+    return bundle;
+  }
   const prebuilt = process.env.WORKFLOW_BUNDLE_PATH;
-  sharedBundle ??= prebuilt
-    ? Promise.resolve({ codePath: prebuilt })
-    : bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger });
-  return sharedBundle as Promise<WorkflowBundleOption>;
+  sharedBundle ??= prebuilt ? Promise.resolve({ codePath: prebuilt }) : build();
+  return sharedBundle;
 }
 
 const quietBundlerLogger = {
@@ -118,10 +147,17 @@ export async function createOrchestratorWorker(
   const templates = await loadTemplateRegistry(options.templatesDir ?? defaultTemplatesDir(), {
     countTokens: (text) => counter.count(text),
   });
-  for (const problem of templates.problems)
-    console.warn(`template problem: ${problem.path}: ${problem.message}`);
-  if (options.watchTemplates)
-    templates.watch({ onError: (e) => console.warn(`template reload failed: ${e}`) });
+  const warn = (message: string): void => {
+    if (options.logger) options.logger.warn(message);
+    else console.warn(message);
+  };
+  const reportProblems = (problems: typeof templates.problems): void => {
+    for (const problem of problems) warn(`template problem: ${problem.path}: ${problem.message}`);
+  };
+  reportProblems(templates.problems);
+  const stopWatchingTemplates = options.watchTemplates
+    ? templates.watch({ onError: (e) => warn(`template reload failed: ${e}`), onReload: reportProblems })
+    : undefined;
   const providerSettings = options.providers ?? providerSettingsFromEnv();
   const costControls =
     options.costControls ??
@@ -140,28 +176,34 @@ export async function createOrchestratorWorker(
       ...defaultSettings,
       retry: routing.policy.retry,
       maxRepairs: routing.policy.maxRepairs,
+      modelCalls: routing.policy.modelCalls ?? defaultSettings.modelCalls,
       ...options.settings,
     },
     streams: options.streams ?? streamStoreFromEnv(),
   };
   const metrics = options.metrics ?? new OrchestratorMetrics({ defaultMetrics: false });
   metrics.watchCircuits(() => deps.health.all());
-  const activities = createActivities(deps);
+  const activities = createActivities({ ...deps, logging: options.logging ?? logSettingsFromEnv() });
   const common = {
     connection: options.connection,
     namespace: options.namespace ?? 'default',
-    // Provider calls wait on the network, not the CPU: many can be in flight at once.
-    maxConcurrentActivityTaskExecutions: 500,
+    // Provider calls wait on the network, not the CPU: a thousand can be in flight at once (each holds
+    // a socket and a few KiB; bench/README.md measures 1,000 on one worker).
+    maxConcurrentActivityTaskExecutions: 1000,
     // Heartbeats carry cancellation to a provider call; send them often so a cancel aborts quickly.
     maxHeartbeatThrottleInterval: '1 second',
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
+    // Request id and model on every activity log line; spans around activities when tracing.
+    interceptors: { activity: [requestLogContext, ...(options.tracing?.activityInterceptors ?? [])] },
   };
   const worker = await Worker.create({
     ...common,
     taskQueue: options.taskQueue,
-    workflowBundle: options.workflowBundle ?? (await workflowBundle()),
+    workflowBundle:
+      options.workflowBundle ??
+      (await workflowBundle(options.dataConverter?.failureConverterPath, options.tracing !== undefined)),
     activities,
-    sinks: metricsSinks(metrics),
+    sinks: { ...metricsSinks(metrics), ...options.tracing?.workflowSinks },
     maxConcurrentLocalActivityExecutions: 200,
     maxConcurrentWorkflowTaskExecutions: 200,
   });
@@ -191,6 +233,8 @@ export async function createOrchestratorWorker(
       try {
         await Promise.all(all.map((w) => w.run()));
       } finally {
+        // The folder watch would keep the process alive after its workers stopped.
+        stopWatchingTemplates?.();
         // Close the Redis connections we opened; a caller's own cost controls stay the caller's.
         if (!options.costControls) await costControls.close();
       }

@@ -2,19 +2,22 @@
 // tried. The provider activity's retry policy does rate-limit and transient back-off on this model;
 // an answer that fails validation is sent back to the same model with the errors, a bounded number
 // of times. Any failure leaves with every try listed, for the parent to report.
-import { ApplicationFailure, RetryState } from '@temporalio/common';
+import { type ActivityOptions, ApplicationFailure, RetryState } from '@temporalio/common';
 import {
   ActivityFailure,
   executeChild,
   isCancellation,
+  patched,
   proxyActivities,
   proxyLocalActivities,
+  sleep,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import type { FailedTry, InvokeProviderResult } from '../activities/invoke.js';
 import {
   InvalidResponseError,
+  LOCAL_RATE_LIMIT_ERROR,
   MaxRetriesExceededError,
   NON_RETRYABLE_PROVIDER_ERRORS,
   ProviderTimeoutError,
@@ -59,6 +62,9 @@ function failWith(
     ...(cause ? { cause } : {}),
   });
 }
+
+/** Patch id: our rate limit's waits are durable timers in this workflow (were activity retries). */
+const RATE_LIMIT_WAITS = 'rate-limit-waits-in-workflow';
 
 /** Smallest room worth a summary of dropped context: below it the summary says too little. */
 const MIN_SUMMARY_TOKENS = 64;
@@ -106,12 +112,12 @@ async function fitContext(input: ModelCallInput, messages: ChatMessage[]): Promi
   return prepared.messages;
 }
 
-export async function modelCall(input: ModelCallInput): Promise<ModelCallResult> {
-  const { model } = input.planned;
+/** How one model's provider calls are scheduled: its queue, the request's deadline, its retry policy. */
+function callOptions(input: ModelCallInput, summary: string): ActivityOptions {
+  // One deadline for the whole chain: retries of this model (and waits before them) never outlive it.
   const remainingMs = Math.max(1000, input.deadlineAt - Date.now());
-  const { invokeProvider } = proxyActivities<Activities>({
+  return {
     ...(input.planned.activityTaskQueue ? { taskQueue: input.planned.activityTaskQueue } : {}),
-    // One deadline for the whole chain: retries of this model never outlive it.
     scheduleToCloseTimeout: remainingMs,
     startToCloseTimeout: Math.min(remainingMs, 10 * 60_000),
     heartbeatTimeout: '10 seconds',
@@ -120,9 +126,59 @@ export async function modelCall(input: ModelCallInput): Promise<ModelCallResult>
       initialInterval: input.retry.initialIntervalMs,
       backoffCoefficient: input.retry.backoffCoefficient,
       maximumInterval: input.retry.maxIntervalMs,
-      nonRetryableErrorTypes: [...NON_RETRYABLE_PROVIDER_ERRORS],
+      // Our own rate limit is waited out here, on a timer, not with the call's retry attempts.
+      nonRetryableErrorTypes: [...NON_RETRYABLE_PROVIDER_ERRORS, LOCAL_RATE_LIMIT_ERROR],
     },
-  });
+    // The summary names the model in the UI's timeline, where activity types alone all read alike.
+    summary,
+  };
+}
+
+/** The wait our own rate limit asked for, when that is why the call failed. */
+function rateLimitWaitMs(root: ApplicationFailure | undefined): number | undefined {
+  if (root?.type !== LOCAL_RATE_LIMIT_ERROR) return undefined;
+  const wait = (root.details?.[0] as { retryAfterMs?: unknown } | undefined)?.retryAfterMs;
+  return typeof wait === 'number' ? Math.max(1, wait) : undefined;
+}
+
+/** A provider call that failed for good, as this model's failure with every try listed. */
+function callFailure(
+  input: ModelCallInput,
+  error: unknown,
+  root: ApplicationFailure | undefined,
+  attempts: Attempt[],
+): ApplicationFailure {
+  const { model } = input.planned;
+  if (error instanceof ActivityFailure && error.retryState === RetryState.MAXIMUM_ATTEMPTS_REACHED) {
+    return failWith(
+      input,
+      MaxRetriesExceededError.type,
+      `${model.id} failed ${attempts.length} times; last error ${root?.type}: ${root?.message}`,
+      attempts,
+      error,
+    );
+  }
+  if (error instanceof ActivityFailure && error.retryState === RetryState.TIMEOUT) {
+    return failWith(
+      input,
+      ProviderTimeoutError.type,
+      `${model.id}: the request's deadline passed while retrying`,
+      attempts,
+      error,
+    );
+  }
+  return failWith(
+    input,
+    root?.type ?? 'ProviderError',
+    root?.message ?? String(error),
+    attempts,
+    error as Error,
+  );
+}
+
+export async function modelCall(input: ModelCallInput): Promise<ModelCallResult> {
+  const { model } = input.planned;
+  const { invokeProvider } = proxyActivities<Activities>({ startToCloseTimeout: '10 minutes' });
 
   let messages: ChatMessage[] = input.messages;
   if (input.context?.length) messages = await fitContext(input, messages);
@@ -132,57 +188,42 @@ export async function modelCall(input: ModelCallInput): Promise<ModelCallResult>
   let costUsd = 0;
   const wantsJson = input.outputFormat === 'json' || input.schema !== undefined;
   for (let repair = 0; ; repair++) {
-    let call: InvokeProviderResult;
-    try {
-      // The summary names the model in the UI's timeline, where activity types alone all read alike.
-      const summary = `${model.id} (${model.provider})${repair > 0 ? `, repair ${repair}` : ''}`;
-      call = await invokeProvider.executeWithOptions({ summary }, [
-        {
-          requestId: input.requestId,
-          model,
-          messages,
-          taskType: input.taskType,
-          promptTokens: input.planned.promptTokens,
-          ...(input.caller ? { caller: input.caller } : {}),
-          maxOutputTokens: input.maxOutputTokens,
-          retry: input.retry,
-          ...(input.stream ? { stream: true } : {}),
-          ...(input.params ? { params: input.params } : {}),
-          ...(input.schema && model.structuredOutput
-            ? { structuredOutput: { name: 'answer', schema: input.schema } }
-            : {}),
-        },
-      ]);
-    } catch (error) {
-      if (isCancellation(error)) throw error;
-      const root = rootFailure(error);
-      const details = (root?.details?.[0] ?? {}) as { failedTries?: FailedTry[] };
-      attempts.push(...failedAttempts(input, details.failedTries ?? [], repair > 0));
-      if (error instanceof ActivityFailure && error.retryState === RetryState.MAXIMUM_ATTEMPTS_REACHED) {
-        throw failWith(
-          input,
-          MaxRetriesExceededError.type,
-          `${model.id} failed ${attempts.length} times; last error ${root?.type}: ${root?.message}`,
-          attempts,
-          error,
-        );
+    const summary = `${model.id} (${model.provider})${repair > 0 ? `, repair ${repair}` : ''}`;
+    let call: InvokeProviderResult | undefined;
+    while (!call) {
+      try {
+        call = await invokeProvider.executeWithOptions(callOptions(input, summary), [
+          {
+            requestId: input.requestId,
+            model,
+            messages,
+            taskType: input.taskType,
+            promptTokens: input.planned.promptTokens,
+            ...(input.caller ? { caller: input.caller } : {}),
+            maxOutputTokens: input.maxOutputTokens,
+            retry: input.retry,
+            // The same place in the rate limiter's queue across the calls of this try.
+            rateLimitHolder: `${input.callId ?? workflowInfo().workflowId}/${repair}`,
+            ...(input.stream ? { stream: true } : {}),
+            ...(input.params ? { params: input.params } : {}),
+            ...(input.schema && model.structuredOutput
+              ? { structuredOutput: { name: 'answer', schema: input.schema } }
+              : {}),
+          },
+        ]);
+      } catch (error) {
+        if (isCancellation(error)) throw error;
+        const root = rootFailure(error);
+        const details = (root?.details?.[0] ?? {}) as { failedTries?: FailedTry[] };
+        attempts.push(...failedAttempts(input, details.failedTries ?? [], repair > 0));
+        const waitMs = rateLimitWaitMs(root);
+        // Runs recorded before rate-limit waits moved here failed at this point; they replay so.
+        if (waitMs !== undefined && Date.now() + waitMs < input.deadlineAt && patched(RATE_LIMIT_WAITS)) {
+          await sleep(waitMs);
+          continue;
+        }
+        throw callFailure(input, error, root, attempts);
       }
-      if (error instanceof ActivityFailure && error.retryState === RetryState.TIMEOUT) {
-        throw failWith(
-          input,
-          ProviderTimeoutError.type,
-          `${model.id}: the request's deadline passed while retrying`,
-          attempts,
-          error,
-        );
-      }
-      throw failWith(
-        input,
-        root?.type ?? 'ProviderError',
-        root?.message ?? String(error),
-        attempts,
-        error as Error,
-      );
     }
 
     attempts.push(...failedAttempts(input, call.earlierTries, repair > 0));

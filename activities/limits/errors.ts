@@ -1,10 +1,16 @@
-// Our own rate limit (not the provider's) said wait. Retryable: the activity fails with
-// `nextRetryDelay` set to the wait, so Temporal holds the retry and no activity slot sleeps.
-import { type ErrorDetails, hasFailureType, OrchestratorError } from '../../common/errors.js';
+// Our own rate limit (not the provider's) said wait. The request's workflow waits it out on a durable
+// timer (workflows/modelCall.ts lists it as non-retryable for the activity); elsewhere it is
+// retryable with `nextRetryDelay` set to the wait. Either way no activity slot sleeps.
+import {
+  type ErrorDetails,
+  hasFailureType,
+  LOCAL_RATE_LIMIT_ERROR,
+  OrchestratorError,
+} from '../../common/errors.js';
 import type { RateLimitDecision } from './types.js';
 
 export class LocalRateLimitError extends OrchestratorError {
-  static readonly type = 'LocalRateLimitError';
+  static readonly type = LOCAL_RATE_LIMIT_ERROR;
   constructor(message: string, options: { details?: ErrorDetails } = {}) {
     super(LocalRateLimitError.type, message, { retryable: true, ...options });
   }

@@ -1,0 +1,144 @@
+// OpenTelemetry tracing through Temporal's interceptors, on a real dev server: a traced request is
+// one trace from the client's start through the workflows to every activity; an untraced worker and
+// client (the default) make no span at all.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { Client } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { OrchestratorClient } from '../client/client.js';
+import type { LlmRequest } from '../common/request.js';
+import { startTracing, type Tracing, tracingSettingsFromEnv } from '../workers/tracing.js';
+import { createOrchestratorWorker, type OrchestratorWorker } from '../workers/worker.js';
+import { type Harness, requestId, startHarness, testSettings } from './support/harness.js';
+
+const exporter = new InMemorySpanExporter();
+let tracing: Tracing;
+let h: Harness;
+const tracedQueue = requestId('traced');
+const untracedQueue = requestId('untraced');
+const workers: { worker: OrchestratorWorker; done: Promise<void>; connection: NativeConnection }[] = [];
+
+/** A worker on its own task queue and connection, traced or not. */
+async function startWorker(taskQueue: string, traced: boolean): Promise<void> {
+  const connection = await NativeConnection.connect({ address: h.env.address });
+  const worker = await createOrchestratorWorker({
+    connection,
+    taskQueue,
+    providers: {
+      openai: { apiKey: 'test-openai-key', baseURL: h.emulator.openaiBaseURL },
+      anthropic: { apiKey: 'test-anthropic-key', baseURL: h.emulator.url },
+    },
+    settings: testSettings,
+    ...(traced ? { tracing } : {}),
+  });
+  workers.push({ worker, done: worker.run(), connection });
+}
+
+before(async () => {
+  tracing = startTracing({ exporter, exportEachSpan: true, serviceName: 'tracing-test' });
+  h = await startHarness({ worker: false });
+  await startWorker(tracedQueue, true);
+  await startWorker(untracedQueue, false);
+});
+after(async () => {
+  for (const { worker } of workers) worker.shutdown();
+  await Promise.allSettled(workers.map((w) => w.done));
+  await Promise.allSettled(workers.map((w) => w.connection.close()));
+  await h?.stop();
+  await tracing?.shutdown();
+});
+
+function qa(label: string): LlmRequest {
+  return {
+    requestId: requestId(label),
+    taskType: 'general_qa',
+    templateId: 'general_qa',
+    variables: { question: `What is a trace? (${label})` },
+    model: 'gpt-4o-mini',
+  };
+}
+
+/**
+ * Spans of one request: those whose workflow is the request's or one of its children's (activity
+ * spans name it `temporalWorkflowId`; workflow-side spans carry the workflow's info, `workflowId`).
+ */
+async function spansOf(id: string, expected: string): Promise<ReadableSpan[]> {
+  const ofRequest = (): ReadableSpan[] =>
+    exporter.getFinishedSpans().filter((s) => {
+      const workflowId = s.attributes.temporalWorkflowId ?? s.attributes.workflowId;
+      return typeof workflowId === 'string' && workflowId.startsWith(id);
+    });
+  // Workflow spans leave through the worker's sink when the activation completes: give them a moment.
+  for (let i = 0; i < 50 && !ofRequest().some((s) => s.name === expected); i++)
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  return ofRequest();
+}
+
+describe('tracing', () => {
+  it('makes one trace of a request: client start, workflow runs, activity starts and runs', async () => {
+    const client = new OrchestratorClient({
+      client: new Client({ connection: h.env.connection, interceptors: tracing.clientInterceptors() }),
+      taskQueue: tracedQueue,
+    });
+    const request = qa('traced');
+    await client.process(request);
+    const spans = await spansOf(request.requestId, 'RunWorkflow:llmRequest');
+    const names = new Set(spans.map((s) => s.name));
+    for (const name of [
+      'StartWorkflow:llmRequest',
+      'RunWorkflow:llmRequest',
+      'StartActivity:renderPrompt',
+      'RunActivity:renderPrompt',
+      'StartActivity:planRoute',
+      'RunActivity:planRoute',
+      'StartActivity:invokeProvider',
+      'RunActivity:invokeProvider',
+    ])
+      assert.ok(names.has(name), `span ${name} (got ${[...names].join(', ')})`);
+
+    const start = spans.find((s) => s.name === 'StartWorkflow:llmRequest');
+    assert.ok(start);
+    const traceIds = new Set(spans.map((s) => s.spanContext().traceId));
+    assert.deepEqual(
+      [...traceIds],
+      [start.spanContext().traceId],
+      'every span is in the client start span’s trace',
+    );
+    const run = spans.find((s) => s.name === 'RunWorkflow:llmRequest');
+    assert.equal(run?.parentSpanId, start.spanContext().spanId, 'the workflow run is a child of its start');
+    const call = spans.find((s) => s.name === 'RunActivity:invokeProvider');
+    const scheduled = spans.find((s) => s.name === 'StartActivity:invokeProvider');
+    assert.equal(
+      call?.parentSpanId,
+      scheduled?.spanContext().spanId,
+      'an activity run is a child of its scheduling',
+    );
+    assert.equal(run?.resource.attributes['service.name'], 'tracing-test');
+  });
+
+  it('makes no span when the worker and client do not trace (the default)', async () => {
+    const before = exporter.getFinishedSpans().length;
+    const client = new OrchestratorClient({ client: h.env.client, taskQueue: untracedQueue });
+    const request = qa('untraced');
+    const result = await client.process(request);
+    assert.equal(result.model, 'gpt-4o-mini');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(exporter.getFinishedSpans().length, before);
+  });
+
+  it('is off unless OTEL_TRACING or an OTLP endpoint turns it on', () => {
+    assert.equal(tracingSettingsFromEnv({}), undefined);
+    assert.deepEqual(tracingSettingsFromEnv({ OTEL_TRACING: 'true' }), {
+      serviceName: 'llm-orchestrator',
+      exporter: 'otlp',
+    });
+    assert.ok(tracingSettingsFromEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }));
+    assert.equal(
+      tracingSettingsFromEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_TRACING: 'false' }),
+      undefined,
+      'an explicit false wins',
+    );
+    assert.throws(() => tracingSettingsFromEnv({ OTEL_TRACING: 'yes please' }), /OTEL_TRACING must be/);
+  });
+});
