@@ -1,7 +1,10 @@
-# The worker image: Node 22 LTS, production dependencies only. tsx (a dependency, not a dev one)
-# runs the TypeScript sources as they are; the worker bundles the workflow code when it starts.
-#   docker build -t llm-orchestrator-worker .
-#   docker run -e TEMPORAL_ADDRESS=host:7233 -e OPENAI_API_KEY=... -p 8000:8000 llm-orchestrator-worker
+# The image of the worker and of the HTTP API: Node 22 LTS, production dependencies only. tsx (a
+# dependency, not a dev one) runs the TypeScript sources as they are; the worker bundles the workflow
+# code when it starts.
+#   docker build -t llm-orchestrator:local .
+#   docker run -e TEMPORAL_ADDRESS=host:7233 -e OPENAI_API_KEY=... -p 8000:8000 llm-orchestrator:local
+#   docker run -e TEMPORAL_ADDRESS=host:7233 -e API_HOST=0.0.0.0 -p 8080:8080 llm-orchestrator:local \
+#     node bin/llm-orchestrator.js serve
 FROM node:22-slim
 
 ENV NODE_ENV=production
@@ -16,7 +19,8 @@ COPY . .
 # (workers/metricsTemporal.ts); scripts/checkDeploy.ts keeps these in step with the code.
 ENV WORKER_HTTP_PORT=8000 \
     TEMPORAL_METRICS_BIND=0.0.0.0:9464
-EXPOSE 8000 9464
+# 8080: the HTTP API, when the container runs `serve` instead of the worker.
+EXPOSE 8000 8080 9464
 
 USER node
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \

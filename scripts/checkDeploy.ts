@@ -1,43 +1,86 @@
 // Checks the deploy files against the code, since no container runs in CI: every YAML/JSON file
-// parses; docker-compose.yml's services have images, their mounts exist, the search attributes it
-// registers are workflows/searchAttributes.ts's; Prometheus scrapes the ports the worker serves;
-// every metric a dashboard queries is one the worker exports; the Kubernetes manifests have the
-// expected kinds, the seed's probes, resources and autoscaling; the Dockerfile exposes the right
-// ports and its image has what the worker imports.
+// parses; docker-compose.yml's services have images, their mounts exist, no two publish the same
+// host port, the search attributes it registers are workflows/searchAttributes.ts's; the worker and
+// the HTTP API run from one image with the same Temporal, task queue, Redis and payload settings
+// (scripts/checkDeployApi.ts); Prometheus scrapes the ports the worker and the API serve; every
+// metric a dashboard queries is one the worker or the API exports; the Kubernetes manifests have the
+// expected kinds, the seed's probes, resources and autoscaling for the worker, a Deployment and a
+// Service for the API (scripts/checkDeployKubernetes.ts); the Dockerfile exposes the right ports and
+// its image has what the worker imports.
 //   node --import tsx scripts/checkDeploy.ts [root]     (exit 1 and one line per problem)
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { isDeepStrictEqual } from 'node:util';
+import type { Registry } from 'prom-client';
 import { parseAllDocuments } from 'yaml';
+import { createApiMetrics } from '../api/metrics.js';
 import { HTTP_ROUTES } from '../workers/http.js';
 import { OrchestratorMetrics } from '../workers/metrics.js';
 import { TEMPORAL_SDK_METRIC_NAMES } from '../workers/metricsTemporal.js';
 import { projectRoot } from '../workers/paths.js';
 import { searchAttributeKeys } from '../workflows/searchAttributes.js';
+import {
+  API_ROUTES,
+  type ApiService,
+  type ComposeApp,
+  checkComposeApi,
+  servesApi,
+} from './checkDeployApi.js';
+import { checkKubernetes } from './checkDeployKubernetes.js';
+import {
+  asArray,
+  asObject,
+  asString,
+  bindMounts,
+  COMPOSE,
+  commandLine,
+  type Doc,
+  dependencies,
+  environment,
+  isObject,
+  portOf,
+  publishedPorts,
+  type Service,
+  servicePorts,
+} from './deployDocs.js';
 
 export interface DeployCheckResult {
   files: string[];
   problems: string[];
 }
 
-type Doc = Record<string, unknown>;
-type Service = Doc;
-
-const COMPOSE = 'docker-compose.yml';
-const isObject = (v: unknown): v is Doc => typeof v === 'object' && v !== null && !Array.isArray(v);
-const asObject = (v: unknown): Doc => (isObject(v) ? v : {});
-const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-const asString = (v: unknown): string => (typeof v === 'string' || typeof v === 'number' ? String(v) : '');
+/** Sample names of a registry's families, histogram and summary series included. */
+async function sampleNames(registry: Registry): Promise<Set<string>> {
+  const names = new Set<string>();
+  for (const metric of await registry.getMetricsAsJSON()) {
+    const type = String(metric.type);
+    if (type === 'histogram')
+      for (const suffix of ['_bucket', '_sum', '_count']) names.add(`${metric.name}${suffix}`);
+    else if (type === 'summary')
+      for (const suffix of ['', '_sum', '_count']) names.add(`${metric.name}${suffix}`);
+    else names.add(metric.name);
+  }
+  return names;
+}
 
 export async function checkDeploy(root: string): Promise<DeployCheckResult> {
   const problems: string[] = [];
   const docs = readConfigFiles(root, problems);
-  const known = new Set([...(await new OrchestratorMetrics().sampleNames()), ...TEMPORAL_SDK_METRIC_NAMES]);
+  // What dashboards may query, and what they must show: our families (the API's Node process
+  // metrics, prefixed llm_api_, may be shown but need not be).
+  const apiOwn = await sampleNames(createApiMetrics().registry);
+  const known = new Set([
+    ...(await new OrchestratorMetrics().sampleNames()),
+    ...TEMPORAL_SDK_METRIC_NAMES,
+    ...(await sampleNames(createApiMetrics({ defaultMetrics: true }).registry)),
+  ]);
+  const shown = new Set(
+    [...known].filter((n) => n.startsWith('llm_') && (!n.startsWith('llm_api_') || apiOwn.has(n))),
+  );
   const compose = asObject(docs.get(COMPOSE)?.[0]);
   const services = asObject(compose.services) as Record<string, Service>;
-  const worker = checkCompose(root, services, problems);
-  checkPrometheus(docs, services, worker, problems);
-  checkGrafana(docs, services, known, problems);
+  const apps = checkCompose(root, services, problems);
+  checkPrometheus(docs, services, apps, problems);
+  checkGrafana(docs, services, known, shown, problems);
   checkKubernetes(docs, problems);
   checkDockerfile(root, problems);
   return { files: [...docs.keys()], problems };
@@ -93,44 +136,6 @@ interface WorkerService {
   temporalMetricsPort: number | undefined;
 }
 
-/** Container ports a compose service makes reachable to the others (expose, and ports' targets). */
-function servicePorts(service: Service): Set<number> {
-  const ports = new Set<number>();
-  for (const entry of asArray(service.expose)) ports.add(Number.parseInt(asString(entry), 10));
-  for (const entry of asArray(service.ports)) {
-    if (isObject(entry)) ports.add(Number(entry.target));
-    else ports.add(Number.parseInt(asString(entry).split(':').at(-1) ?? '', 10));
-  }
-  return ports;
-}
-
-function environment(service: Service): Record<string, string | null> {
-  const env = service.environment;
-  if (Array.isArray(env))
-    return Object.fromEntries(
-      env.map((e) => {
-        const [key = '', ...value] = asString(e).split('=');
-        return [key, value.length ? value.join('=') : null];
-      }),
-    );
-  return Object.fromEntries(
-    Object.entries(asObject(env)).map(([k, v]) => [k, v === null ? null : asString(v)]),
-  );
-}
-
-/** `./deploy/x:/target:ro` bind mounts as source (relative to root) → target. */
-function bindMounts(service: Service): { source: string; target: string }[] {
-  return asArray(service.volumes).flatMap((v) => {
-    const [source = '', target = ''] = asString(v).split(':');
-    return source.startsWith('.') ? [{ source, target }] : [];
-  });
-}
-
-const portOf = (address: string | null | undefined): number | undefined => {
-  const match = /:(\d+)$/.exec(address ?? '');
-  return match ? Number(match[1]) : undefined;
-};
-
 const IMAGE_ROLES: [string, RegExp][] = [
   ['Temporal server', /^temporalio\/(auto-setup|server):/],
   ['Temporal UI', /^temporalio\/ui:/],
@@ -150,28 +155,40 @@ const CLI_TYPE: Record<string, string> = {
   KEYWORD_LIST: 'KeywordList',
 };
 
-function checkCompose(
-  root: string,
-  services: Record<string, Service>,
-  problems: string[],
-): WorkerService | undefined {
+/** Settings written into a compose file or manifest only as a reference to the host or a Secret. */
+const SECRET_ENV = [
+  'OPENAI_API_KEY',
+  'ANTHROPIC_API_KEY',
+  'API_KEYS',
+  'PAYLOAD_ENCRYPTION_KEY',
+  'PAYLOAD_DECRYPTION_KEYS',
+];
+
+interface ComposeApps {
+  worker?: WorkerService;
+  api?: ApiService;
+}
+
+function checkCompose(root: string, services: Record<string, Service>, problems: string[]): ComposeApps {
   const at = (name: string): string => `${COMPOSE}: service ${name}`;
   if (!Object.keys(services).length) problems.push(`${COMPOSE}: no services`);
+  const hostPorts = new Map<number, string>();
   for (const [name, service] of Object.entries(services)) {
     const image = asString(service.image);
     if (!image && !service.build) problems.push(`${at(name)} has neither image nor build`);
     if (image && !service.build && !/:[\w.-]+$/.test(image.replace(/^[^/]*\/\//, '')))
       problems.push(`${at(name)}: image ${image} has no tag; pin a version`);
     if (!service.build && /:latest$/.test(image)) problems.push(`${at(name)}: image ${image}; pin a version`);
-    const dependsOn = Array.isArray(service.depends_on)
-      ? service.depends_on
-      : Object.keys(asObject(service.depends_on));
-    for (const dep of dependsOn)
-      if (!services[asString(dep)])
-        problems.push(`${at(name)} depends on ${asString(dep)}, which is not a service`);
+    for (const dep of dependencies(service))
+      if (!services[dep]) problems.push(`${at(name)} depends on ${dep}, which is not a service`);
     for (const mount of bindMounts(service))
       if (!existsSync(resolve(root, mount.source)))
         problems.push(`${at(name)} mounts ${mount.source}, which does not exist`);
+    for (const hostPort of publishedPorts(service).keys()) {
+      const other = hostPorts.get(hostPort);
+      if (other) problems.push(`${COMPOSE}: host port ${hostPort} is published by both ${other} and ${name}`);
+      hostPorts.set(hostPort, name);
+    }
   }
   const images = Object.values(services).map((s) => asString(s.image));
   for (const [role, pattern] of IMAGE_ROLES)
@@ -184,44 +201,74 @@ function checkCompose(
   checkSearchAttributes(services, problems);
 
   const built = Object.entries(services).filter(([, s]) => s.build);
-  if (built.length !== 1) {
-    problems.push(
-      `${COMPOSE}: expected one service built from the Dockerfile (the worker), found ${built.length}`,
-    );
-    return undefined;
+  for (const [name, service] of built) {
+    const build = asObject(service.build);
+    const dockerfile = join(root, asString(build.context) || '.', asString(build.dockerfile) || 'Dockerfile');
+    if (!existsSync(dockerfile))
+      problems.push(`${at(name)} builds ${relative(root, dockerfile)}, which does not exist`);
   }
-  const [name, service] = built[0] as [string, Service];
-  const build = asObject(service.build);
-  const dockerfile = join(root, asString(build.context) || '.', asString(build.dockerfile) || 'Dockerfile');
-  if (!existsSync(dockerfile))
-    problems.push(`${at(name)} builds ${relative(root, dockerfile)}, which does not exist`);
+  const workers = built.filter(([, s]) => !servesApi(commandLine(s)));
+  if (workers.length !== 1) {
+    problems.push(
+      `${COMPOSE}: expected one worker service built from the Dockerfile (its CMD runs the worker), found ${workers.length}`,
+    );
+  }
+  const apis = Object.entries(services).filter(([, s]) => servesApi(commandLine(s)));
+  if (apis.length !== 1)
+    problems.push(
+      `${COMPOSE}: expected one service running the HTTP API (llm-orchestrator serve), found ${apis.length}`,
+    );
+  const apps: ComposeApps = {};
+  const [workerEntry] = workers.length === 1 ? workers : [];
+  const worker: ComposeApp | undefined = workerEntry && { name: workerEntry[0], service: workerEntry[1] };
+  if (worker) apps.worker = checkWorkerService(worker, problems);
+  const [apiEntry] = apis.length === 1 ? apis : [];
+  if (apiEntry)
+    apps.api = checkComposeApi(
+      { name: apiEntry[0], service: apiEntry[1] },
+      worker,
+      services,
+      temporal?.[0],
+      problems,
+    );
+  for (const { name, service } of [worker, apiEntry && { name: apiEntry[0], service: apiEntry[1] }].filter(
+    (app): app is ComposeApp => app !== undefined,
+  )) {
+    const env = environment(service);
+    for (const key of SECRET_ENV) {
+      const value = env[key];
+      if (value && !/^\$\{?\w+/.test(value))
+        problems.push(`${at(name)}: ${key} is written in the file; pass it from the host`);
+    }
+    for (const [key, want] of [
+      ['TEMPORAL_ADDRESS', temporal?.[0]],
+      ['REDIS_URL', Object.entries(services).find(([, s]) => /^redis:/.test(asString(s.image)))?.[0]],
+    ] as const) {
+      const host = /^(?:\w+:\/\/)?([^:/]+)/.exec(env[key] ?? '')?.[1];
+      if (want && host !== want)
+        problems.push(`${at(name)}: ${key} should point at service ${want}, not ${host}`);
+    }
+  }
+  return apps;
+}
+
+/** The worker's ports and healthcheck agree with the variables that set them. */
+function checkWorkerService({ name, service }: ComposeApp, problems: string[]): WorkerService {
+  const at = `${COMPOSE}: service ${name}`;
   const env = environment(service);
   const httpPort = Number(env.WORKER_HTTP_PORT ?? 8000);
   const temporalMetricsPort = portOf(env.TEMPORAL_METRICS_BIND);
   const ports = servicePorts(service);
-  if (!ports.has(httpPort)) problems.push(`${at(name)}: WORKER_HTTP_PORT ${httpPort} is not in expose/ports`);
-  if (temporalMetricsPort === undefined) problems.push(`${at(name)}: TEMPORAL_METRICS_BIND is not set`);
+  if (!ports.has(httpPort)) problems.push(`${at}: WORKER_HTTP_PORT ${httpPort} is not in expose/ports`);
+  if (temporalMetricsPort === undefined) problems.push(`${at}: TEMPORAL_METRICS_BIND is not set`);
   else if (!ports.has(temporalMetricsPort))
-    problems.push(`${at(name)}: TEMPORAL_METRICS_BIND port ${temporalMetricsPort} is not in expose/ports`);
+    problems.push(`${at}: TEMPORAL_METRICS_BIND port ${temporalMetricsPort} is not in expose/ports`);
   const health = asArray(asObject(service.healthcheck).test).map(asString).join(' ');
   if (
     !health.includes(`:${httpPort}${HTTP_ROUTES.liveness}'`) &&
     !health.includes(`:${httpPort}${HTTP_ROUTES.liveness}"`)
   )
-    problems.push(`${at(name)}: healthcheck does not call ${HTTP_ROUTES.liveness} on port ${httpPort}`);
-  for (const key of ['OPENAI_API_KEY', 'ANTHROPIC_API_KEY']) {
-    const value = env[key];
-    if (value && !/^\$\{?\w+/.test(value))
-      problems.push(`${at(name)}: ${key} is written in the file; pass it from the host`);
-  }
-  for (const [key, want] of [
-    ['TEMPORAL_ADDRESS', temporal?.[0]],
-    ['REDIS_URL', Object.entries(services).find(([, s]) => /^redis:/.test(asString(s.image)))?.[0]],
-  ] as const) {
-    const host = /^(?:\w+:\/\/)?([^:/]+)/.exec(env[key] ?? '')?.[1];
-    if (want && host !== want)
-      problems.push(`${at(name)}: ${key} should point at service ${want}, not ${host}`);
-  }
+    problems.push(`${at}: healthcheck does not call ${HTTP_ROUTES.liveness} on port ${httpPort}`);
   return { name, httpPort, temporalMetricsPort };
 }
 
@@ -266,7 +313,7 @@ const PROMETHEUS = 'deploy/prometheus/prometheus.yml';
 function checkPrometheus(
   docs: Map<string, unknown[]>,
   services: Record<string, Service>,
-  worker: WorkerService | undefined,
+  { worker, api }: ComposeApps,
   problems: string[],
 ): void {
   const config = asObject(docs.get(PROMETHEUS)?.[0]);
@@ -296,6 +343,14 @@ function checkPrometheus(
     else if (!servicePorts(service).has(target.port))
       problems.push(
         `${PROMETHEUS}: job ${target.job} scrapes ${target.host}:${target.port}, a port ${name} does not expose`,
+      );
+  }
+  if (api) {
+    const toApi = scraped.find((t) => t.host === api.name && t.port === api.port);
+    if (!toApi) problems.push(`${PROMETHEUS}: no job scrapes the API's ${api.name}:${api.port}`);
+    else if (toApi.path !== API_ROUTES.metrics)
+      problems.push(
+        `${PROMETHEUS}: job ${toApi.job} scrapes ${toApi.path}, the API serves ${API_ROUTES.metrics}`,
       );
   }
   if (!worker) return;
@@ -374,6 +429,7 @@ function checkGrafana(
   docs: Map<string, unknown[]>,
   services: Record<string, Service>,
   known: Set<string>,
+  shown: Set<string>,
   problems: string[],
 ): void {
   const grafana = Object.entries(services).find(([, s]) => /^grafana\/grafana/.test(asString(s.image)));
@@ -448,171 +504,9 @@ function checkGrafana(
         usedFamilies.add(name.replace(/_(bucket|sum|count)$/, ''));
     }
   }
-  for (const name of known)
-    if (name.startsWith('llm_') && !usedFamilies.has(name.replace(/_(bucket|sum|count)$/, '')))
+  for (const name of shown)
+    if (!usedFamilies.has(name.replace(/_(bucket|sum|count)$/, '')))
       problems.push(`deploy/grafana/dashboards: no dashboard shows ${name}`);
-}
-
-// ---- Kubernetes ----
-
-const SEED_RESOURCES = { limits: { cpu: '1000m', memory: '2Gi' }, requests: { cpu: '500m', memory: '1Gi' } };
-const SEED_HPA = {
-  minReplicas: 2,
-  maxReplicas: 10,
-  metrics: [
-    { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } },
-    {
-      type: 'Resource',
-      resource: { name: 'memory', target: { type: 'Utilization', averageUtilization: 80 } },
-    },
-  ],
-  behavior: {
-    scaleUp: {
-      stabilizationWindowSeconds: 60,
-      policies: [{ type: 'Percent', value: 100, periodSeconds: 30 }],
-    },
-    scaleDown: {
-      stabilizationWindowSeconds: 300,
-      policies: [{ type: 'Percent', value: 20, periodSeconds: 60 }],
-    },
-  },
-};
-const K8S_KINDS = [
-  'Namespace',
-  'ConfigMap',
-  'Secret',
-  'Deployment',
-  'Service',
-  'HorizontalPodAutoscaler',
-  'Kustomization',
-];
-
-function checkKubernetes(docs: Map<string, unknown[]>, problems: string[]): void {
-  const manifests = [...docs]
-    .filter(([file]) => file.startsWith('deploy/k8s/'))
-    .flatMap(([file, all]) => all.map((doc) => ({ file, doc: asObject(doc) })));
-  const ofKind = (kind: string) => manifests.filter((m) => m.doc.kind === kind);
-  for (const kind of K8S_KINDS) if (!ofKind(kind).length) problems.push(`deploy/k8s: no ${kind}`);
-  const namespace = asString(asObject(ofKind('Namespace')[0]?.doc.metadata).name);
-  for (const { file, doc } of manifests) {
-    if (['Namespace', 'Kustomization'].includes(asString(doc.kind))) continue;
-    const ns = asString(asObject(doc.metadata).namespace);
-    if (ns !== namespace)
-      problems.push(`${file}: ${asString(doc.kind)} is in namespace "${ns}", not "${namespace}"`);
-  }
-  for (const { file, doc } of ofKind('Kustomization')) {
-    const listed = new Set(asArray(doc.resources).map(asString));
-    for (const name of listed)
-      if (!docs.has(join(dirname(file), name))) problems.push(`${file}: lists ${name}, which does not exist`);
-    for (const other of new Set(manifests.map((m) => m.file)))
-      if (other !== file && dirname(other) === dirname(file) && !listed.has(relative(dirname(file), other)))
-        if (!manifests.some((m) => m.file === other && m.doc.kind === 'Secret'))
-          problems.push(`${file}: does not list ${relative(dirname(file), other)}`);
-  }
-  const secrets = new Map<string, Set<string>>();
-  for (const { file, doc } of ofKind('Secret')) {
-    const values = { ...asObject(doc.data), ...asObject(doc.stringData) };
-    secrets.set(asString(asObject(doc.metadata).name), new Set(Object.keys(values)));
-    for (const [key, value] of Object.entries(values))
-      if (asString(value))
-        problems.push(`${file}: secret key ${key} has a value in the repository; create it with kubectl`);
-  }
-  const configMaps = new Map(
-    ofKind('ConfigMap').map(({ doc }) => [
-      asString(asObject(doc.metadata).name),
-      new Set(Object.keys(asObject(doc.data))),
-    ]),
-  );
-  for (const deployment of ofKind('Deployment'))
-    checkDeployment(deployment.file, deployment.doc, secrets, configMaps, problems);
-  const deploymentName = asString(asObject(ofKind('Deployment')[0]?.doc.metadata).name);
-  for (const { file, doc } of ofKind('HorizontalPodAutoscaler')) {
-    const spec = asObject(doc.spec);
-    const target = asObject(spec.scaleTargetRef);
-    if (target.kind !== 'Deployment' || target.name !== deploymentName)
-      problems.push(
-        `${file}: scales ${asString(target.kind)} ${asString(target.name)}, not Deployment ${deploymentName}`,
-      );
-    const { scaleTargetRef: _, ...rest } = spec;
-    if (!isDeepStrictEqual(rest, SEED_HPA))
-      problems.push(
-        `${file}: differs from the design's autoscaling (2-10 replicas, CPU 70%, memory 80%, its behavior)`,
-      );
-  }
-}
-
-function checkDeployment(
-  file: string,
-  doc: Doc,
-  secrets: Map<string, Set<string>>,
-  configMaps: Map<string, Set<string>>,
-  problems: string[],
-): void {
-  const template = asObject(asObject(doc.spec).template);
-  const selector = asObject(asObject(asObject(doc.spec).selector).matchLabels);
-  const labels = asObject(asObject(template.metadata).labels);
-  for (const [key, value] of Object.entries(selector))
-    if (labels[key] !== value)
-      problems.push(`${file}: selector ${key}=${asString(value)} does not match the pod labels`);
-  const containers = asArray(asObject(template.spec).containers).map(asObject);
-  const container = containers[0];
-  if (!container) {
-    problems.push(`${file}: no container`);
-    return;
-  }
-  const env = new Map(asArray(container.env).map((e) => [asString(asObject(e).name), asObject(e)]));
-  const httpPort = Number(asString(env.get('WORKER_HTTP_PORT')?.value) || 8000);
-  const ports = asArray(container.ports).map(asObject);
-  const portNumber = (p: unknown) =>
-    typeof p === 'number' ? p : Number(ports.find((port) => port.name === p)?.containerPort ?? Number.NaN);
-  if (!ports.some((p) => p.containerPort === httpPort))
-    problems.push(`${file}: no containerPort ${httpPort} (WORKER_HTTP_PORT)`);
-  const sdkPort = portOf(asString(env.get('TEMPORAL_METRICS_BIND')?.value));
-  if (sdkPort === undefined) problems.push(`${file}: TEMPORAL_METRICS_BIND is not set`);
-  else if (!ports.some((p) => p.containerPort === sdkPort))
-    problems.push(`${file}: no containerPort ${sdkPort} (TEMPORAL_METRICS_BIND)`);
-  for (const [probe, path, delay, period] of [
-    ['livenessProbe', HTTP_ROUTES.liveness, 30, 10],
-    ['readinessProbe', HTTP_ROUTES.readiness, 5, 5],
-  ] as const) {
-    const spec = asObject(container[probe]);
-    const get = asObject(spec.httpGet);
-    if (get.path !== path || portNumber(get.port) !== httpPort)
-      problems.push(
-        `${file}: ${probe} must GET ${path} on port ${httpPort} (workers/http.ts), not ${asString(get.path)} on ${asString(get.port)}`,
-      );
-    if (spec.initialDelaySeconds !== delay || spec.periodSeconds !== period)
-      problems.push(
-        `${file}: ${probe} timing differs from the design (initialDelaySeconds ${delay}, periodSeconds ${period})`,
-      );
-  }
-  if (!isDeepStrictEqual(container.resources, SEED_RESOURCES))
-    problems.push(`${file}: resources differ from the design (limits 1000m/2Gi, requests 500m/1Gi)`);
-  const annotations = asObject(asObject(template.metadata).annotations);
-  if (
-    annotations['prometheus.io/port'] !== undefined &&
-    Number(annotations['prometheus.io/port']) !== httpPort
-  )
-    problems.push(`${file}: prometheus.io/port is not the worker's port ${httpPort}`);
-  if (
-    annotations['prometheus.io/path'] !== undefined &&
-    annotations['prometheus.io/path'] !== HTTP_ROUTES.metrics
-  )
-    problems.push(`${file}: prometheus.io/path is not ${HTTP_ROUTES.metrics}`);
-  for (const [name, entry] of env) {
-    const from = asObject(entry.valueFrom);
-    for (const [refKey, store, kind] of [
-      ['secretKeyRef', secrets, 'Secret'],
-      ['configMapKeyRef', configMaps, 'ConfigMap'],
-    ] as const) {
-      const ref = asObject(from[refKey]);
-      if (!ref.name) continue;
-      if (!store.get(asString(ref.name))?.has(asString(ref.key)))
-        problems.push(
-          `${file}: env ${name} reads ${kind} ${asString(ref.name)} key ${asString(ref.key)}, which no manifest defines`,
-        );
-    }
-  }
 }
 
 // ---- Dockerfile ----

@@ -1,34 +1,55 @@
 // Records one history of each kind of request into test/histories/, for `llm-orchestrator replay
 // --dir test/histories` and test/replay.test.ts: a change to workflow code that would break running
-// workflows then fails CI. Runs a real dev server, the provider emulator and a worker (the test
-// harness), sends each scenario, and writes the parent's history and every child's (one per model
-// tried) in Temporal's JSON format, with a README saying what each file is.
+// workflows then fails CI. Starts its own stack (a real dev server, the provider emulator and a
+// worker: the test harness), sends each scenario, writes the workflow's history and every child's,
+// depth first (one per model tried; a pipeline's steps and theirs), in Temporal's JSON format with
+// a README saying what each file is, then replays everything it wrote against the same code.
 //
 //   node --import tsx scripts/recordHistories.ts [scenario ...]   (default: every scenario)
 //
-// To record a new kind of request (cache hit, pipeline…), add a row to `scenarios`.
+// To record a new kind of request, add a row to `scenarios`. Settings that would make a recording
+// depend on the machine (a shared Redis cache, a prebuilt bundle, other templates) are ignored.
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: pipeline references are written as ${...} strings
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fetchHistories, historyToJson } from '../client/cli/replay.js';
+import {
+  describeOutcomes,
+  fetchHistories,
+  historyToJson,
+  readHistoryDir,
+  replayHistories,
+} from '../client/cli/replay.js';
+import { runPipeline } from '../client/pipelines.js';
 import { failureType } from '../common/errors.js';
 import type { JsonSchema, LlmRequest } from '../common/request.js';
 import type { FaultSpec } from '../emulator/faults.js';
 import { type Harness, startHarness } from '../test/support/harness.js';
 import { projectRoot } from '../workers/paths.js';
+import type { PipelineDefinition } from '../workflows/pipelineTypes.js';
+
+/** How a recorded workflow ended: answered by a provider, from the cache, or a finished pipeline. */
+export type Outcome = 'answered' | 'cached' | 'completed' | { failureType: string };
 
 export interface Scenario {
-  /** File name stem: `<name>.json` for the request, `<name>--<n>-<model>.json` for its children. */
+  /** File name stem: `<name>.json` for the workflow, `<name>--<child id>.json` for its children. */
   name: string;
   /** What the history shows, for the README. */
   description: string;
-  request: Omit<LlmRequest, 'requestId'>;
-  /** Emulator faults queued before the request is sent (and cleared after it). */
+  /** Runs the workflow to record under `workflowId`; resolves to how it ended when it succeeded. */
+  run: (h: Harness, workflowId: string) => Promise<Outcome>;
+  /** Emulator faults queued before the scenario runs (and cleared after it). */
   faults?: FaultSpec[];
-  /** How the request must end; a recording that ends otherwise is an error, not a history. */
-  expect: 'completed' | { failureType: string };
-  /** Runs before the request, e.g. a first identical request that fills the cache for a cache hit. */
-  setup?: (h: Harness) => Promise<void>;
+  /** How it must end; a recording that ends otherwise is an error, not a history. */
+  expect: Outcome;
 }
+
+/** Sends one request and says whether a provider or the cache answered it. */
+const send =
+  (request: Omit<LlmRequest, 'requestId'>): Scenario['run'] =>
+  async (h, requestId) => {
+    const result = await h.client.process({ ...request, requestId });
+    return result.cached ? 'cached' : 'answered';
+  };
 
 const answerSchema: JsonSchema = {
   type: 'object',
@@ -44,43 +65,63 @@ const question = (text: string): Omit<LlmRequest, 'requestId'> => ({
   variables: { question: text },
 });
 
+const cachedQuestion = { ...question('What does a response cache save?'), model: 'gpt-4o-mini' };
+
+const step = (name: string, text: string) => ({
+  name,
+  taskType: 'general_qa',
+  template: 'general_qa',
+  variables: { question: text },
+  model: 'gpt-4o-mini',
+});
+
+const smallPipeline: PipelineDefinition = {
+  name: 'history_pipeline',
+  requiredInputs: ['topic'],
+  steps: [
+    step('facts', 'Three facts about ${input.topic}?'),
+    step('pitfalls', 'Two pitfalls of ${input.topic}?'),
+    step('summary', 'Summarise: ${steps.facts.output} ${steps.pitfalls.output}'),
+  ],
+};
+
 export const scenarios: Scenario[] = [
   {
     name: 'success',
     description: 'answered by the first model: render, plan, one modelCall child (invokeProvider, validate)',
-    request: { ...question('What is a durable workflow?'), model: 'gpt-4o-mini' },
-    expect: 'completed',
+    run: send({ ...question('What is a durable workflow?'), model: 'gpt-4o-mini' }),
+    expect: 'answered',
   },
   {
     name: 'retry',
     description:
       'rate limited once (429, retry-after 1 s), then answered by the same model on its second try',
-    request: { ...question('Why retry with back-off?'), model: 'claude-haiku-4-5' },
+    run: send({ ...question('Why retry with back-off?'), model: 'claude-haiku-4-5' }),
     faults: [{ model: 'claude-haiku-4-5', status: 429, times: 1, retryAfterSeconds: 1 }],
-    expect: 'completed',
+    expect: 'answered',
   },
   {
     name: 'fallback',
     description: 'the first model refuses the key (401, not retried); the next model of the chain answers',
-    request: {
+    run: send({
       ...question('What is a fallback chain?'),
       model: 'gpt-4o',
       fallbackModels: ['claude-haiku-4-5'],
-    },
+    }),
     faults: [{ model: 'gpt-4o', status: 401, times: 1 }],
-    expect: 'completed',
+    expect: 'answered',
   },
   {
     name: 'repair',
     description: 'a malformed JSON answer, re-asked with the validation errors, then a schema-valid answer',
-    request: { ...question('Answer as JSON, please.'), model: 'gpt-4o', schema: answerSchema },
+    run: send({ ...question('Answer as JSON, please.'), model: 'gpt-4o', schema: answerSchema }),
     faults: [{ model: 'gpt-4o', status: 'malformed', times: 1 }],
-    expect: 'completed',
+    expect: 'answered',
   },
   {
     name: 'failed',
     description: 'every model of the chain refuses (401): the request fails with AllModelsFailedError',
-    request: { ...question('Will anyone answer?'), model: 'gpt-4o-mini' },
+    run: send({ ...question('Will anyone answer?'), model: 'gpt-4o-mini' }),
     faults: [{ model: '*', status: 401, times: 20 }],
     expect: { failureType: 'AllModelsFailedError' },
   },
@@ -88,7 +129,7 @@ export const scenarios: Scenario[] = [
     name: 'context',
     description:
       'context items pruned to the model window by the prepareMessages local activity in the child',
-    request: {
+    run: send({
       ...question('What does the context say about replay?'),
       model: 'gpt-4o-mini',
       context: [
@@ -105,6 +146,30 @@ export const scenarios: Scenario[] = [
           timestamp: '2026-01-01T00:00:00Z',
         },
       ],
+    }),
+    expect: 'answered',
+  },
+  {
+    name: 'cache-hit',
+    description:
+      'answered from the response cache: render, plan, a cache hit, no modelCall child (a first identical request filled the cache)',
+    run: async (h, requestId) => {
+      await send(cachedQuestion)(h, `${requestId}-fill`);
+      return send(cachedQuestion)(h, requestId);
+    },
+    expect: 'cached',
+  },
+  {
+    name: 'pipeline',
+    description:
+      'a typed pipeline: two independent steps in parallel, then a step that uses both outputs; each step a pipelineStep child with its own modelCall child',
+    run: async (h, pipelineId) => {
+      await runPipeline(h.client, {
+        definition: smallPipeline,
+        input: { topic: 'durable execution' },
+        pipelineId,
+      });
+      return 'completed';
     },
     expect: 'completed',
   },
@@ -117,14 +182,12 @@ interface RecordedHistory {
 }
 
 async function record(h: Harness, scenario: Scenario): Promise<RecordedHistory[]> {
-  const requestId = `history-${scenario.name}`;
-  await scenario.setup?.(h);
+  const workflowId = `history-${scenario.name}`;
   for (const fault of scenario.faults ?? []) h.emulator.addFault(fault);
   try {
-    const outcome = await h.client.process({ ...scenario.request, requestId }).then(
-      () => 'completed',
-      (error: unknown) => ({ failureType: failureType(error) ?? String(error) }),
-    );
+    const outcome = await scenario
+      .run(h, workflowId)
+      .catch((error: unknown): Outcome => ({ failureType: failureType(error) ?? String(error) }));
     if (JSON.stringify(outcome) !== JSON.stringify(scenario.expect))
       throw new Error(
         `${scenario.name}: expected ${JSON.stringify(scenario.expect)}, got ${JSON.stringify(outcome)}`,
@@ -132,13 +195,23 @@ async function record(h: Harness, scenario: Scenario): Promise<RecordedHistory[]
   } finally {
     h.emulator.clearFaults();
   }
-  const histories = await fetchHistories(h.env.client, requestId);
-  console.log(`${scenario.name}: the request and ${histories.length - 1} child workflow(s)`);
-  return histories.map(({ workflowId, history }) => ({
-    file: `${workflowId.replace(requestId, scenario.name).replaceAll('/', '--')}.json`,
+  const histories = await fetchHistories(h.env.client, workflowId);
+  console.log(`${scenario.name}: the workflow and ${histories.length - 1} child workflow(s)`);
+  return histories.map(({ workflowId: id, history }) => ({
+    file: `${id.replace(workflowId, scenario.name).replaceAll('/', '--')}.json`,
     json: `${historyToJson(history)}\n`,
   }));
 }
+
+/** Environment that would make a recording depend on this machine rather than on the code. */
+const IGNORED_ENV = [
+  'REDIS_URL', // a shared cache could answer a request that must reach a provider
+  'WORKFLOW_BUNDLE_PATH', // a bundle built from other code
+  'TEMPLATES_DIR',
+  'MODEL_CATALOG',
+  'ROUTING_TABLE',
+  'PIPELINES_DIR',
+];
 
 const scenarioOf = (file: string): Scenario | undefined =>
   scenarios.find((s) => file === `${s.name}.json` || file.startsWith(`${s.name}--`));
@@ -179,10 +252,11 @@ function readme(dir: string): string {
     '`workflows/` that alters the commands an existing history recorded fails that replay: see',
     '`docs/determinism.md` for how to make such a change safely with `patched()`.',
     '',
-    'Written by `node --import tsx scripts/recordHistories.ts [scenario ...]` (real dev server, provider',
-    "emulator and worker); each file is Temporal's JSON history format (`temporal workflow show --output",
-    'json`). Add a kind of request by adding a row to `scenarios` in that script. Re-recording replaces a',
-    "scenario's files: keep (rename) the old ones while runs started by the old code may still exist.",
+    'Written by `node --import tsx scripts/recordHistories.ts [scenario ...]`, which starts its own dev',
+    'server, provider emulator and worker, records each scenario, then replays everything in this folder;',
+    "each file is Temporal's JSON history format (`temporal workflow show --output json`). Add a kind of",
+    "request by adding a row to `scenarios` in that script. Re-recording replaces a scenario's files: keep",
+    '(rename) the old ones while runs started by the old code may still exist.',
     '',
     '| file | workflow | ended | what it is |',
     '| --- | --- | --- | --- |',
@@ -199,6 +273,11 @@ async function main(): Promise<void> {
     throw new Error(
       `unknown scenario(s) ${unknown.join(', ')}; known: ${scenarios.map((s) => s.name).join(', ')}`,
     );
+  for (const name of IGNORED_ENV)
+    if (process.env[name] !== undefined) {
+      console.log(`ignoring ${name}: recordings use this checkout's defaults`);
+      delete process.env[name];
+    }
   const h = await startHarness();
   const recorded: RecordedHistory[] = [];
   try {
@@ -214,6 +293,10 @@ async function main(): Promise<void> {
   for (const r of recorded) writeFileSync(join(dir, r.file), r.json);
   writeFileSync(join(dir, 'README.md'), readme(dir));
   console.log(`wrote ${recorded.length} histories to ${dir}`);
+  // What CI will do with them: a recording that does not replay is no use.
+  const outcomes = await replayHistories(readHistoryDir(dir));
+  console.log(describeOutcomes(outcomes));
+  if (outcomes.some((o) => o.error)) process.exitCode = 1;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await main();

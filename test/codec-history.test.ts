@@ -1,6 +1,7 @@
 // With the codecs on, end to end on a real dev server: the history the server stores holds no
 // plaintext prompt (read with a client WITHOUT the codec), the client with the codec still gets the
-// plaintext answer, and a variable larger than the threshold leaves only a claim reference in history.
+// plaintext answer, a failure message quoting the answer is encrypted too while the client still reads
+// the typed error, and a variable larger than the threshold leaves only a claim reference in history.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -16,6 +17,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { fetchHistories, historyFromJson, replayHistories } from '../client/cli/replay.js';
 import { OrchestratorClient } from '../client/client.js';
 import { closePayloadCodecs, createCodecServer, dataConverterFromEnv } from '../codec/index.js';
+import { failureType } from '../common/errors.js';
 import type { LlmRequest } from '../common/request.js';
 import { ensureTemporalCli } from '../scripts/provision.js';
 import { createOrchestratorWorker, type OrchestratorWorker } from '../workers/worker.js';
@@ -96,8 +98,9 @@ interface StoredPayload {
 /**
  * Every byte string and text of the raw histories (request and children) as the server stores them,
  * and the payloads that carry user data. Not user data: search attributes (the server indexes them,
- * so they are never encoded) and the bookkeeping Temporal's core writes into each local-activity
- * marker (`details.data`: activity type, attempt, times; the result is `details.result`).
+ * so they are never encoded) and the bookkeeping Temporal's core writes into markers: each local
+ * activity's (`details.data`: activity type, attempt, times; the result is `details.result`) and
+ * each `patched()` call's (`details.patch-data`: the patch id).
  */
 async function rawHistory(workflowId: string): Promise<{ bytes: Buffer; payloads: StoredPayload[] }> {
   const chunks: Buffer[] = [];
@@ -110,7 +113,9 @@ async function rawHistory(workflowId: string): Promise<{ bytes: Buffer; payloads
     } else if (node && typeof node === 'object') {
       const record = node as Record<string, unknown>;
       const metadata = record.metadata as Record<string, unknown> | undefined;
-      const bookkeeping = /searchAttributes|markerRecordedEventAttributes\.details\.data\b/.test(path);
+      const bookkeeping = /searchAttributes|markerRecordedEventAttributes\.details\.(data|patch-data)\b/.test(
+        path,
+      );
       if (metadata?.encoding instanceof Uint8Array && !bookkeeping) payloads.push({ path, payload: record });
       for (const [key, child] of Object.entries(record)) walk(child, path ? `${path}.${key}` : key);
     }
@@ -156,6 +161,68 @@ describe('payload encryption', () => {
     await h.client.process(request);
     const raw = await rawHistory(request.requestId);
     assert.equal(raw.bytes.includes(phrase), true);
+  });
+});
+
+/**
+ * A request every model answers with `{"a": <phrase>}` (the emulator's reply marker) where JSON is
+ * wanted, with no repair: it fails with AllModelsFailedError, and each model's InvalidResponseError
+ * quotes the broken JSON, phrase included (V8's parse error quotes a source this short in full).
+ */
+function unparsable(label: string, phrase: string): LlmRequest {
+  return {
+    ...ask(label, `Answer in JSON. [[emulator:reply={"a": ${phrase}}]]`),
+    outputFormat: 'json',
+    maxRepairs: 0,
+    fallbackModels: [],
+  };
+}
+
+/** Failure messages as the server stores them, wherever a failure sits in the histories. */
+async function storedFailureMessages(workflowId: string): Promise<string[]> {
+  const messages: string[] = [];
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) for (const item of node) walk(item);
+    else if (node && typeof node === 'object' && !(node instanceof Uint8Array)) {
+      const record = node as Record<string, unknown>;
+      if (typeof record.message === 'string' && 'failureInfo' in record) messages.push(record.message);
+      for (const child of Object.values(record)) walk(child);
+    }
+  };
+  for (const { history } of await fetchHistories(h.env.client, workflowId)) walk(history);
+  return messages;
+}
+
+describe('failure messages', () => {
+  it('keeps a failure message that quotes the answer out of the stored history; the client reads the typed error and its message', async () => {
+    const phrase = `zq${randomUUID().slice(0, 8)}`;
+    const request = unparsable('failure-encrypted', phrase);
+    const error = await withCodec.process(request).then(
+      () => assert.fail('an answer that is not JSON cannot succeed'),
+      (e: unknown) => e as Error,
+    );
+    assert.equal(failureType(error), 'AllModelsFailedError');
+    assert.match(error.message, /InvalidResponseError: .* is not valid JSON/);
+    assert.match(error.message, new RegExp(phrase), 'the client reads the message in clear');
+
+    const raw = await rawHistory(request.requestId);
+    assert.equal(raw.bytes.includes(phrase), false, 'the quoted answer is nowhere in the stored histories');
+    assert.equal(raw.bytes.includes('is not valid JSON'), false, 'nor is the message around it');
+    const stored = await storedFailureMessages(request.requestId);
+    assert.ok(stored.length >= 3, `activity, child and request failures are stored (${stored.length})`);
+    assert.deepEqual([...new Set(stored)], ['Encoded failure']);
+  });
+
+  it('control: without the codec the same failure message is readable in the stored history', async () => {
+    const phrase = `zq${randomUUID().slice(0, 8)}`;
+    const request = unparsable('failure-plaintext', phrase);
+    await assert.rejects(
+      h.client.process(request),
+      (e: unknown) => failureType(e) === 'AllModelsFailedError',
+    );
+    const raw = await rawHistory(request.requestId);
+    assert.equal(raw.bytes.includes(phrase), true);
+    assert.ok((await storedFailureMessages(request.requestId)).some((m) => m.includes(phrase)));
   });
 });
 

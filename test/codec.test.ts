@@ -1,7 +1,7 @@
 // The payload codecs on their own: AES-256-GCM encryption with rotating keys, the claim check with a
 // directory and with real Redis, and their composition from the environment.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +17,7 @@ import {
   DirectoryBlobStore,
   dataConverterFromEnv,
   decodeWith,
+  ENCODED_FAILURES_CONVERTER_PATH,
   EncryptionCodec,
   encodeWith,
   encryptionKeysFromEnv,
@@ -137,6 +138,26 @@ describe('configuration from the environment', () => {
   it('is off when nothing is configured, and REDIS_URL alone does not turn the claim check on', () => {
     assert.equal(dataConverterFromEnv({}), undefined);
     assert.equal(dataConverterFromEnv({ REDIS_URL: 'redis://127.0.0.1:1' }), undefined);
+  });
+
+  it('encodes failure messages while a key encrypts, with a converter any Node process can require()', () => {
+    const key = randomBytes(32).toString('base64');
+    const encrypting = dataConverterFromEnv({ PAYLOAD_ENCRYPTION_KEY: key, PAYLOAD_ENCRYPTION_KEY_ID: 'k' });
+    assert.equal(encrypting?.failureConverterPath, ENCODED_FAILURES_CONVERTER_PATH);
+    const claimOnly = dataConverterFromEnv({ CLAIM_CHECK_DIR: tmpdir() });
+    assert.equal(claimOnly?.failureConverterPath, undefined, 'nothing to encrypt a message with');
+    const decryptOnly = dataConverterFromEnv({ PAYLOAD_DECRYPTION_KEYS: `old:${key}` });
+    assert.equal(decryptOnly?.failureConverterPath, undefined);
+    // Plain node, no TypeScript loader (as Temporal's require() meets it under bin/llm-orchestrator.js).
+    const script = `
+      const { defaultPayloadConverter } = require('@temporalio/common');
+      const { failureConverter } = require(${JSON.stringify(ENCODED_FAILURES_CONVERTER_PATH)});
+      const failure = failureConverter.errorToFailure(new Error('quoted answer'), defaultPayloadConverter);
+      const error = failureConverter.failureToError(failure, defaultPayloadConverter);
+      console.log(JSON.stringify([failure.message, Boolean(failure.encodedAttributes), error.message]));`;
+    const run = spawnSync(process.execPath, ['-e', script], { cwd: projectRoot, encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+    assert.deepEqual(JSON.parse(run.stdout), ['Encoded failure', true, 'quoted answer']);
   });
 
   it('names what is wrong with a key and how to make one', () => {

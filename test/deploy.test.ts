@@ -1,6 +1,7 @@
 // scripts/checkDeploy.ts: the repository's deploy files agree with the code, and each kind of drift
 // (a dashboard on a metric that does not exist, a scrape on the wrong port, a probe on the wrong
-// path, …) written into a copy of the project is reported with a message that names it.
+// path, an API on another task queue than the worker, …) written into a copy of the project is
+// reported with a message that names it.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,6 +16,12 @@ const copies: string[] = [];
 after(() => {
   for (const dir of copies) rmSync(dir, { recursive: true, force: true });
 });
+
+/** `text` with the last occurrence of `search` replaced (the api service comes after the worker). */
+function replaceLast(text: string, search: string, replacement: string): string {
+  const at = text.lastIndexOf(search);
+  return at < 0 ? text : `${text.slice(0, at)}${replacement}${text.slice(at + search.length)}`;
+}
 
 /** A copy of the project with one file edited. */
 function brokenCopy(file: string, edit: (text: string) => string): string {
@@ -125,6 +132,72 @@ describe('the deploy check', () => {
       'deploy/grafana/dashboards/llm-performance.json',
       (t) => t.replace('sum by (le, task_type, model)', 'sum by (task_type, model)'),
       /histogram_quantile needs a _bucket series summed by \(le/,
+    ],
+    [
+      'the HTTP API missing from the compose stack',
+      'docker-compose.yml',
+      (t) => t.replace(/^ {4}command: \["node", "bin\/llm-orchestrator\.js", "serve"\]\n/m, ''),
+      /expected one service running the HTTP API \(llm-orchestrator serve\), found 0/,
+    ],
+    [
+      'an API that listens only inside its container',
+      'docker-compose.yml',
+      (t) => t.replace(/^ {6}API_HOST: 0\.0\.0\.0\n/m, ''),
+      /service api: listens on 127\.0\.0\.1, unreachable from outside its container; set API_HOST: 0\.0\.0\.0/,
+    ],
+    [
+      'an API on another task queue than the worker',
+      'docker-compose.yml',
+      (t) => replaceLast(t, 'LLM_TASK_QUEUE: llm-requests', 'LLM_TASK_QUEUE: llm-api'),
+      /service api: LLM_TASK_QUEUE is "llm-api", the worker's is "llm-requests"; both must be the same/,
+    ],
+    [
+      'payload keys passed to the worker but not to the API',
+      'docker-compose.yml',
+      (t) => replaceLast(t, '      PAYLOAD_ENCRYPTION_KEY:\n', ''),
+      /service api: PAYLOAD_ENCRYPTION_KEY is not set, the worker's is passed from the host/,
+    ],
+    [
+      'an API built into another image than the worker',
+      'docker-compose.yml',
+      (t) => replaceLast(t, 'image: llm-orchestrator:local', 'image: llm-orchestrator-api:local'),
+      /service api: image llm-orchestrator-api:local is not the worker's llm-orchestrator:local/,
+    ],
+    [
+      'the API and the Temporal UI on one host port',
+      'docker-compose.yml',
+      (t) => t.replace('"8233:8080"', '"8080:8080"'),
+      /host port 8080 is published by both temporal-ui and api/,
+    ],
+    [
+      "an API healthcheck on the worker's port",
+      'docker-compose.yml',
+      (t) => replaceLast(t, "127.0.0.1:8080/health'", "127.0.0.1:8000/health'"),
+      /service api: healthcheck does not call \/health on port 8080/,
+    ],
+    [
+      'Prometheus not scraping the API',
+      'deploy/prometheus/prometheus.yml',
+      (t) => t.replace(/ {2}- job_name: llm-api\n(?: {4}.*\n)+/, ''),
+      /no job scrapes the API's api:8080/,
+    ],
+    [
+      "an API readiness probe on the worker's port",
+      'deploy/k8s/api-deployment.yaml',
+      (t) => t.replace(/(path: \/health\/ready\n\s+port:) http/, '$1 8000'),
+      /api-deployment\.yaml: readinessProbe must GET \/health\/ready on the API's port 8080, not \/health\/ready on 8000/,
+    ],
+    [
+      "an API Deployment reading another setting than the worker's",
+      'deploy/k8s/api-deployment.yaml',
+      (t) => t.replace('key: task_queue', 'key: log_level'),
+      /api-deployment\.yaml: env LLM_TASK_QUEUE differs from the worker's \(deploy\/k8s\/deployment\.yaml\)/,
+    ],
+    [
+      'an API Deployment that no Service selects',
+      'deploy/k8s/api-service.yaml',
+      (t) => t.replace(/(selector:\n\s+app:) llm-orchestrator-api/, '$1 api-gateway'),
+      /api-deployment\.yaml: no Service selects the pods of Deployment llm-orchestrator-api/,
     ],
     [
       'a file that is not valid YAML',
