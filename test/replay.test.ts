@@ -21,21 +21,22 @@ const scratch = mkdtempSync(join(projectRoot, '.data', 'replay-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
 
 /**
- * A workflows module that is the current code except that llmRequest first calls one more activity
- * (`extraStep`, e.g. a new check before rendering) — the kind of edit that breaks running requests.
+ * A workflows module that is the current code except that one workflow (llmRequest unless told)
+ * first calls one more activity (`extraStep`, e.g. a new check before rendering) — the kind of edit
+ * that breaks running requests.
  */
-function workflowsWith(name: string, extraStep: string): string {
+function workflowsWith(name: string, extraStep: string, workflow = 'llmRequest'): string {
   const path = join(scratch, `${name}.ts`);
   const workflows = join(projectRoot, 'workflows');
   writeFileSync(
     path,
     `import { patched, proxyActivities } from '@temporalio/workflow';
 export * from '${workflows}/index.js';
-import { llmRequest as current } from '${workflows}/llmRequest.js';
+import { ${workflow} as current } from '${workflows}/index.js';
 const { planRoute } = proxyActivities({ startToCloseTimeout: '1 minute' });
-export async function llmRequest(request) {
+export async function ${workflow}(request, ...rest) {
   ${extraStep}
-  return current(request);
+  return current(request, ...rest);
 }
 `,
   );
@@ -58,12 +59,23 @@ function cli(args: string[]): Promise<{ code: number | null; stdout: string }> {
   });
 }
 
-const successHistories = () => readHistoryDir(historiesDir).filter((h) => h.name.startsWith('success'));
+const historiesOf = (kind: string) =>
+  readHistoryDir(historiesDir).filter((h) => h.name === `${kind}.json` || h.name.startsWith(`${kind}--`));
+const successHistories = () => historiesOf('success');
 
 describe('recorded histories', () => {
   it('every history in test/histories replays against the current workflow code', async () => {
     const histories = readHistoryDir(historiesDir);
-    for (const kind of ['success', 'retry', 'fallback', 'repair', 'failed'])
+    for (const kind of [
+      'success',
+      'retry',
+      'fallback',
+      'repair',
+      'failed',
+      'context',
+      'cache-hit',
+      'pipeline',
+    ])
       assert.ok(
         histories.some((h) => h.name === `${kind}.json`),
         `test/histories has a ${kind} request (scripts/recordHistories.ts)`,
@@ -90,6 +102,37 @@ describe('recorded histories', () => {
     assert.equal(child?.error, undefined);
     assert.ok(parent?.error instanceof DeterminismViolationError, `got ${parent?.error}`);
     assert.match(parent.error.message, /nondeterminism/i);
+  });
+
+  it('catches the same change in a request answered from the cache', async () => {
+    const histories = historiesOf('cache-hit');
+    assert.deepEqual(
+      histories.map((h) => h.name),
+      ['cache-hit.json'],
+      'a cache hit starts no child',
+    );
+    const workflowsPath = workflowsWith('unpatched-cache', 'await planRoute({ request, messages: [] });');
+    const [outcome] = await replayHistories(histories, { workflowsPath });
+    assert.ok(outcome?.error instanceof DeterminismViolationError, `got ${outcome?.error}`);
+  });
+
+  it('catches a change to the pipeline workflow; its steps, unchanged, still replay', async () => {
+    const histories = historiesOf('pipeline');
+    assert.equal(
+      histories.length,
+      7,
+      'the pipeline, three pipelineStep children and their modelCall children',
+    );
+    const workflowsPath = workflowsWith(
+      'unpatched-pipeline',
+      "await planRoute({ request: { taskType: 'general_qa' }, messages: [] });",
+      'pipeline',
+    );
+    const outcomes = await replayHistories(histories, { workflowsPath });
+    const failed = outcomes.filter((o) => o.error).map((o) => o.name);
+    assert.deepEqual(failed, ['pipeline.json']);
+    const error = outcomes.find((o) => o.name === 'pipeline.json')?.error;
+    assert.ok(error instanceof DeterminismViolationError, `got ${error}`);
   });
 
   it('replays the same change behind patched(): recorded runs take the old path', async () => {
