@@ -84,6 +84,11 @@ export async function runConcurrencyBenchmark(argv: string[]): Promise<void> {
       // An inherited WORKFLOW_BUNDLE_PATH (e.g. from the test runner) would change what is measured.
       workerEnv.WORKFLOW_BUNDLE_PATH = '';
     }
+    // Tuning from the environment (workers/config.ts) reaches the worker process: say which.
+    const tuningNote = Object.entries(process.env)
+      .filter(([name, value]) => name.startsWith('WORKER_MAX_') && value)
+      .map(([name, value]) => `, ${name}=${value}`)
+      .join('');
     const startedWorkerAt = performance.now();
     worker = await startWorkerProcess({
       address: env.address,
@@ -98,7 +103,7 @@ export async function runConcurrencyBenchmark(argv: string[]): Promise<void> {
     console.log(machineLine(machine));
     console.log(serverLine(server));
     console.log(
-      `Worker: child process pid ${worker.pid} (node bin/llm-orchestrator.js worker, createOrchestratorWorker defaults), started in ${Math.round(workerStartMs)} ms, ${values['prebuilt-bundle'] ? 'prebuilt bundle' : 'bundles its workflows at start'}`,
+      `Worker: child process pid ${worker.pid} (node bin/llm-orchestrator.js worker, createOrchestratorWorker defaults${tuningNote}; model calls: ${modelCalls}), started in ${Math.round(workerStartMs)} ms, ${values['prebuilt-bundle'] ? 'prebuilt bundle' : 'bundles its workflows at start'}`,
     );
     console.log(
       `Concurrency: ${requests} requests at once, each provider call held ${holdMs / 1000} s, model ${values.model}\n`,

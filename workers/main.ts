@@ -5,7 +5,7 @@ import { NativeConnection, Runtime } from '@temporalio/worker';
 import { Redis } from 'ioredis';
 import { logSettingsFromEnv } from '../activities/logging/settings.js';
 import { dataConverterFromEnv } from '../codec/index.js';
-import { connectionConfig } from './config.js';
+import { connectionConfig, workerTuning } from './config.js';
 import { workerReadiness } from './health.js';
 import { startWorkerHttpServer, workerHttpPort } from './http.js';
 import { runtimeLogging } from './logging.js';
@@ -39,6 +39,7 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<void> {
       namespace: config.namespace,
       taskQueue: config.taskQueue,
       watchTemplates: true,
+      tuning: workerTuning(),
       metrics,
       logging: logSettings,
       logger,

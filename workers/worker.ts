@@ -2,12 +2,7 @@
 // the workflows and activities on the task queue.
 
 import type { DataConverter, Logger } from '@temporalio/common';
-import {
-  bundleWorkflowCode,
-  type NativeConnection,
-  Worker,
-  type WorkflowBundleOption,
-} from '@temporalio/worker';
+import { type NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { Redis } from 'ioredis';
 import { tokenCounter, warmUpTokenizers } from '../activities/context/tokens.js';
 import { type CostControls, createCostControls } from '../activities/costControls.js';
@@ -32,11 +27,11 @@ import type { StreamPublisher } from '../activities/streaming/types.js';
 import { loadTemplateRegistry, type TemplateRegistry } from '../activities/templates/index.js';
 import type { RoutingPolicy } from '../common/catalog.js';
 import { loadModelCatalog, loadRoutingTable } from '../config/load.js';
-import { templatesDir as defaultTemplatesDir } from './config.js';
+import { buildBundleOutOfProcess } from './bundle.js';
+import { templatesDir as defaultTemplatesDir, defaultTuning, type WorkerTuning } from './config.js';
 import { OrchestratorMetrics } from './metrics.js';
-import { workflowsPath } from './paths.js';
 import { metricsSinks } from './sinks.js';
-import { TRACING_WORKFLOW_INTERCEPTORS, type Tracing } from './tracing.js';
+import type { Tracing } from './tracing.js';
 
 export interface OrchestratorWorkerOptions {
   connection: NativeConnection;
@@ -61,6 +56,8 @@ export interface OrchestratorWorkerOptions {
   costControls?: CostControls;
   /** Payload codecs (encryption, claim check: see codec/); Temporal's default converter without it. */
   dataConverter?: DataConverter;
+  /** Slots and sticky cache (workers/config.ts); main.ts reads them from WORKER_MAX_* variables. */
+  tuning?: Partial<WorkerTuning>;
   /** LOG_LEVEL, TRACE_REQUESTS, LOG_TOKEN_USAGE, LOG_PROMPTS; read from the environment when absent. */
   logging?: LogSettings;
   /** Where the worker's own warnings (template problems) go; the console when absent. */
@@ -85,45 +82,27 @@ export interface OrchestratorWorker {
   shutdown(): void;
 }
 
-let sharedBundle: Promise<WorkflowBundleOption> | undefined;
-const customBundles = new Map<string, Promise<WorkflowBundleOption>>();
+const bundles = new Map<string, Promise<WorkflowBundleOption>>();
 
 /**
- * The workflow bundle, built once per process — or read from WORKFLOW_BUNDLE_PATH, which the test
- * runner builds once for all test files. A custom failure converter (the codec's, which encrypts
- * failure messages) and the tracing interceptors are compiled into the bundle, so a bundle with
- * either is always built here; the default bundle has neither.
+ * The workflow bundle, built once per process (in a child process: workers/bundle.ts) — or read from
+ * WORKFLOW_BUNDLE_PATH, which the test runner builds once for all test files. A custom failure
+ * converter (the codec's, which encrypts failure messages) and the tracing interceptors are compiled
+ * into the bundle, so a bundle with either is always built here; the default bundle has neither.
  */
 export function workflowBundle(
   failureConverterPath?: string,
   tracing = false,
 ): Promise<WorkflowBundleOption> {
-  const build = (): Promise<WorkflowBundleOption> =>
-    bundleWorkflowCode({
-      workflowsPath,
-      logger: quietBundlerLogger,
-      ...(failureConverterPath ? { failureConverterPath } : {}),
-      ...(tracing ? { workflowInterceptorModules: [TRACING_WORKFLOW_INTERCEPTORS] } : {}),
-    });
-  if (failureConverterPath || tracing) {
-    const key = `${failureConverterPath ?? ''}|${tracing}`;
-    const bundle = customBundles.get(key) ?? build();
-    customBundles.set(key, bundle);
-    return bundle;
-  }
   const prebuilt = process.env.WORKFLOW_BUNDLE_PATH;
-  sharedBundle ??= prebuilt ? Promise.resolve({ codePath: prebuilt }) : build();
-  return sharedBundle;
+  if (prebuilt && !failureConverterPath && !tracing) return Promise.resolve({ codePath: prebuilt });
+  const key = `${failureConverterPath ?? ''}|${tracing}`;
+  const bundle =
+    bundles.get(key) ??
+    buildBundleOutOfProcess({ ...(failureConverterPath ? { failureConverterPath } : {}), tracing });
+  bundles.set(key, bundle);
+  return bundle;
 }
-
-const quietBundlerLogger = {
-  log: () => {},
-  trace: () => {},
-  debug: () => {},
-  info: () => {},
-  warn: (message: string) => console.warn(message),
-  error: (message: string) => console.error(message),
-};
 
 /** Circuit state shared through Redis when REDIS_URL is set, else kept in this process. */
 function healthStore(policy: RoutingPolicy): HealthStore {
@@ -184,12 +163,11 @@ export async function createOrchestratorWorker(
   const metrics = options.metrics ?? new OrchestratorMetrics({ defaultMetrics: false });
   metrics.watchCircuits(() => deps.health.all());
   const activities = createActivities({ ...deps, logging: options.logging ?? logSettingsFromEnv() });
+  const tuning: WorkerTuning = { ...defaultTuning, ...options.tuning };
   const common = {
     connection: options.connection,
     namespace: options.namespace ?? 'default',
-    // Provider calls wait on the network, not the CPU: a thousand can be in flight at once (each holds
-    // a socket and a few KiB; bench/README.md measures 1,000 on one worker).
-    maxConcurrentActivityTaskExecutions: 1000,
+    maxConcurrentActivityTaskExecutions: tuning.maxConcurrentActivityTaskExecutions,
     // Heartbeats carry cancellation to a provider call; send them often so a cancel aborts quickly.
     maxHeartbeatThrottleInterval: '1 second',
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
@@ -204,8 +182,9 @@ export async function createOrchestratorWorker(
       (await workflowBundle(options.dataConverter?.failureConverterPath, options.tracing !== undefined)),
     activities,
     sinks: { ...metricsSinks(metrics), ...options.tracing?.workflowSinks },
-    maxConcurrentLocalActivityExecutions: 200,
-    maxConcurrentWorkflowTaskExecutions: 200,
+    maxConcurrentLocalActivityExecutions: tuning.maxConcurrentLocalActivityExecutions,
+    maxConcurrentWorkflowTaskExecutions: tuning.maxConcurrentWorkflowTaskExecutions,
+    ...(tuning.maxCachedWorkflows ? { maxCachedWorkflows: tuning.maxCachedWorkflows } : {}),
   });
   const providerWorkers: Worker[] = [];
   const queues = deps.settings.providerQueues;
