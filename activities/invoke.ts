@@ -35,6 +35,9 @@ export interface InvokeProviderInput {
   rateLimitHolder?: string;
 }
 
+/** Longest provider message kept per failed try: the failure that carries them must stay small. */
+const MAX_TRY_MESSAGE = 300;
+
 /** A failed try of this activity, carried from attempt to attempt in heartbeat details. */
 export interface FailedTry {
   try: number;
@@ -179,7 +182,7 @@ export function createInvokeProvider(
         {
           try: tryNumber,
           errorType,
-          message,
+          message: message.length > MAX_TRY_MESSAGE ? `${message.slice(0, MAX_TRY_MESSAGE)}…` : message,
           durationMs: Date.now() - started,
           ...(details.status !== undefined ? { status: details.status } : {}),
         },
@@ -198,7 +201,7 @@ export function createInvokeProvider(
         retryable,
         ...(details.status !== undefined ? { status: details.status } : {}),
       });
-      throw ApplicationFailure.create({
+      const retryFailure = ApplicationFailure.create({
         message,
         type: errorType,
         nonRetryable: !retryable,
@@ -207,8 +210,12 @@ export function createInvokeProvider(
         ...(retryable
           ? { nextRetryDelay: Math.max(1, details.retryAfterMs ?? backoffMs(input.retry, tryNumber)) }
           : {}),
-        ...(error instanceof Error ? { cause: error } : {}),
       });
+      // No cause chain and no stack (the type, message and details say it all): the server stores a
+      // retried activity's last failure only up to a size limit, and a failure over it is replaced
+      // by "Failure exceeds size limit." — losing its type, details and the provider's retry-after.
+      retryFailure.stack = `${errorType}: ${retryFailure.message}`;
+      throw retryFailure;
     } finally {
       clearInterval(heartbeats);
     }

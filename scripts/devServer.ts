@@ -10,6 +10,10 @@ export const fastDevServerArgs: readonly string[] = [
   'history.transferProcessorMaxPollRPS=1000',
   '--dynamic-config-value',
   'history.timerProcessorMaxPollRPS=1000',
+  // Timers and activity retry delays otherwise fire up to 1 s late (the default shift): a 100 ms
+  // back-off took 1 s, and a request's retries on one model 3.3 s instead of 0.8 s.
+  '--dynamic-config-value',
+  'history.timerProcessorMaxTimeShift="10ms"',
   '--dynamic-config-value',
   'history.visibilityProcessorMaxPollRPS=1000',
   '--dynamic-config-value',

@@ -76,3 +76,23 @@ it('repairs an invalid JSON answer on the same model, inline', async () => {
   assert.equal(summaries[1], `${summaries[0]}, repair 1`);
   assert.deepEqual(names(history, 'child'), []);
 });
+
+it('keeps a retried try failure whole in history: type, details and retry delay survive', async () => {
+  // Three failed tries make the failure carry three earlier tries; the server replaces a stored
+  // failure over its size limit with "Failure exceeds size limit.", losing all three.
+  h.emulator.addFault({ model: 'gpt-4.1-mini', status: 503, times: 3 });
+  const request = qa('failure-size', { model: 'gpt-4.1-mini' });
+  const result = await h.client.process(request);
+  assert.equal(result.model, 'gpt-4.1-mini');
+  // Inline, the provider activity is in the request's own history.
+  const history = await h.env.client.workflow.getHandle(request.requestId).fetchHistory();
+  const started = history.events?.find(
+    (e) => e.activityTaskStartedEventAttributes,
+  )?.activityTaskStartedEventAttributes;
+  assert.equal(started?.attempt, 4);
+  const last = started?.lastFailure;
+  assert.notEqual(last?.message, 'Failure exceeds size limit.');
+  assert.match(last?.message ?? '', /answered 503/);
+  assert.ok(last?.applicationFailureInfo?.type, 'the failure keeps its type');
+  assert.ok(last?.applicationFailureInfo?.nextRetryDelay, 'and the delay the activity asked for');
+});
