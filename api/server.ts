@@ -10,6 +10,7 @@
 import type { ErrorObject } from 'ajv';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Registry } from 'prom-client';
+import { logSettingsFromEnv } from '../activities/logging/settings.js';
 import type { OrchestratorClient } from '../client/client.js';
 import type { ModelCatalog, RoutingTable } from '../common/catalog.js';
 import { authHook } from './auth.js';
@@ -102,8 +103,12 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
 function loggerConfig(options: ApiLoggerOptions | undefined): object | false {
   if (options === false) return false;
   return {
-    level: options?.level ?? 'info',
+    level: options?.level ?? logSettingsFromEnv().level,
     ...(options?.stream ? { stream: options.stream } : {}),
+    // The worker's line shape (workers/logging.ts): time, level by name, message; no pid or host.
+    messageKey: 'message',
+    timestamp: () => `,"time":"${new Date().toISOString()}"`,
+    formatters: { level: (label: string) => ({ level: label }), bindings: () => ({}) },
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     serializers: {
       // Headers help debugging (idempotency keys, user agents); the redaction above hides the keys.

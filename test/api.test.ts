@@ -170,6 +170,18 @@ describe('API keys', () => {
     assert.match(log, /"x-api-key":"\[redacted\]"/);
     assert.ok(!log.includes(KEY), 'the key itself appears nowhere');
   });
+
+  it("logs one JSON object per line in the worker's shape: time, level by name, message", () => {
+    const lines = logLines.join('').split('\n').filter(Boolean);
+    assert.ok(lines.length > 0);
+    for (const line of lines) {
+      const entry = JSON.parse(line) as Record<string, unknown>;
+      assert.equal(typeof entry.message, 'string', line);
+      assert.ok(['trace', 'debug', 'info', 'warn', 'error', 'fatal'].includes(String(entry.level)), line);
+      assert.ok(!Number.isNaN(Date.parse(String(entry.time))), line);
+      assert.equal(entry.pid, undefined);
+    }
+  });
 });
 
 describe('POST /v1/requests', () => {
