@@ -4,10 +4,10 @@
 //   replay <workflowId>        the history from the server at TEMPORAL_ADDRESS (and its children's)
 //   replay --dir <folder>      every <name>.json in the folder (`temporal workflow show --output json`)
 import { readdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { basename, join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
+import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import {
   bundleWorkflowCode,
   DefaultLogger,
@@ -44,71 +44,16 @@ export interface ReplayOptions {
   dataConverter?: DataConverter;
 }
 
-// History <-> Temporal's JSON history format. The SDK's historyFromJSON/historyToJSON throw "type must
-// be a Type" when npm installs several copies of protobufjs 8 (as here: one each under
-// @temporalio/common, /proto and /worker, with 7.x hoisted for grpc): the JSON extension must come
-// from the copy that built the History type, so it is loaded from @temporalio/proto's own location.
-interface ProtoType {
-  fromObject(object: unknown): History;
-}
-interface ProtoJson {
-  fromJson(type: ProtoType, json: unknown, options?: { ignoreUnknownFields?: boolean }): History | null;
-  toJson(type: ProtoType, message: History): unknown;
-}
-const requireFromCommon = createRequire(createRequire(import.meta.url).resolve('@temporalio/common'));
-const protoModule = requireFromCommon('@temporalio/proto') as Record<string, unknown>;
-const { patchProtobufRoot } = requireFromCommon('@temporalio/proto/lib/patch-protobuf-root') as {
-  patchProtobufRoot(root: Record<string, unknown>): { lookupType(name: string): ProtoType };
-};
-const protoJson = createRequire(requireFromCommon.resolve('@temporalio/proto'))(
-  'protobufjs/ext/protojson',
-) as ProtoJson;
-const historyType = patchProtobufRoot(protoModule).lookupType('temporal.api.history.v1.History');
-
-/** Older tools wrote enum values in PascalCase (`WorkflowExecutionStarted`); protobuf wants EVENT_TYPE_…. */
-function constantEnum(value: unknown, prefix: string): unknown {
-  if (typeof value !== 'string' || value.startsWith(prefix)) return value;
-  return `${prefix}_${value.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()}`;
-}
-
-type JsonObject = Record<string, unknown>;
-
-function fixEvent(event: JsonObject): JsonObject {
-  const key = Object.keys(event).find((k) => k.endsWith('EventAttributes'));
-  if (!key) throw new Error(`history event ${String(event.eventId)} has no …EventAttributes`);
-  const attributes = { ...(event[key] as JsonObject) };
-  const enums: [string, string][] = [
-    ['parentClosePolicy', 'PARENT_CLOSE_POLICY'],
-    ['workflowIdReusePolicy', 'WORKFLOW_ID_REUSE_POLICY'],
-    ['initiator', 'CONTINUE_AS_NEW_INITIATOR'],
-    ['retryState', 'RETRY_STATE'],
-  ];
-  for (const [field, prefix] of enums)
-    if (field in attributes) attributes[field] = constantEnum(attributes[field], prefix);
-  const taskQueue = attributes.taskQueue as JsonObject | undefined;
-  if (taskQueue?.kind)
-    attributes.taskQueue = { ...taskQueue, kind: constantEnum(taskQueue.kind, 'TASK_QUEUE_KIND') };
-  return { ...event, eventType: constantEnum(event.eventType, 'EVENT_TYPE'), [key]: attributes };
-}
-
 /** A history from Temporal's JSON format (`temporal workflow show --output json`, `historyToJson`). */
 export function historyFromJson(json: unknown): History {
   const events = (json as { events?: unknown } | null)?.events;
   if (!Array.isArray(events)) throw new Error('not a history: expected an object with an array of events');
-  const history = protoJson.fromJson(
-    historyType,
-    { events: events.map((e) => fixEvent(e as JsonObject)) },
-    {
-      ignoreUnknownFields: true,
-    },
-  );
-  if (!history) throw new Error('not a history');
-  return history;
+  return historyFromJSON(json);
 }
 
 /** A history in Temporal's JSON format, as `temporal workflow show --output json` writes it. */
 export function historyToJson(history: History): string {
-  return JSON.stringify(protoJson.toJson(historyType, historyType.fromObject(history)), null, 1);
+  return JSON.stringify(JSON.parse(historyToJSON(history)), null, 1);
 }
 
 /** Every `<name>.json` history in the folder, by name. */
