@@ -8,6 +8,7 @@ import { loadTemplateRegistry } from '../activities/templates/index.js';
 import { OrchestratorClient } from '../client/client.js';
 import { loadModelCatalog, loadRoutingTable } from '../config/load.js';
 import { connectionConfig, templatesDir } from '../workers/config.js';
+import { processTracing, type Tracing } from '../workers/tracing.js';
 import { keyStoreFromEnv } from './keyConfig.js';
 import { type ApiLoggerOptions, createApiServer } from './server.js';
 
@@ -16,6 +17,8 @@ export interface RunApiOptions {
   host?: string;
   env?: NodeJS.ProcessEnv;
   logger?: ApiLoggerOptions;
+  /** OpenTelemetry: a span per request start, in the same trace as the workflow; default from the environment. */
+  tracing?: Tracing;
   /** Registries of the same process (e.g. the worker's in `npm start`) to serve on /metrics too. */
   metricsRegistries?: readonly Registry[];
   log?: (line: string) => void;
@@ -31,11 +34,13 @@ export async function runApiServer(options: RunApiOptions = {}): Promise<Running
   const log = options.log ?? ((line: string) => console.log(line));
   const config = connectionConfig(env);
   const streams = streamStoreFromEnv(env);
+  const tracing = options.tracing ?? processTracing();
   const client = await OrchestratorClient.connect({
     address: config.address,
     namespace: config.namespace,
     taskQueue: config.taskQueue,
     streams,
+    ...(tracing ? { interceptors: tracing.clientInterceptors() } : {}),
   }).catch((error: unknown) => {
     throw new Error(
       `cannot reach Temporal at ${config.address} (${(error as Error).message}): start it (npm start) or set TEMPORAL_ADDRESS`,
@@ -85,6 +90,8 @@ export async function runApiServer(options: RunApiOptions = {}): Promise<Running
       await streams.close();
       redis?.disconnect();
       await client.temporal.connection.close();
+      // Export the spans still buffered; the tracing given by a caller stays the caller's.
+      if (!options.tracing) await tracing?.shutdown();
     },
   };
 }

@@ -2,6 +2,7 @@
 // The request id is the workflow id, so submitting the same id twice returns the same run.
 import {
   Client,
+  type ClientInterceptors,
   Connection,
   WorkflowExecutionAlreadyStartedError,
   WorkflowFailedError,
@@ -50,6 +51,8 @@ export interface ConnectOptions {
   streams?: StreamReader;
   /** Payload codecs (encryption, claim check); default: what the environment configures (codec/). */
   dataConverter?: DataConverter;
+  /** Client interceptors, e.g. OpenTelemetry's: a span per request start, carried into the workflow. */
+  interceptors?: ClientInterceptors;
 }
 
 export interface StreamOptions {
@@ -85,6 +88,7 @@ export class OrchestratorClient {
     });
     const client = new Client({
       connection,
+      ...(options.interceptors ? { interceptors: options.interceptors } : {}),
       namespace: options.namespace ?? process.env.TEMPORAL_NAMESPACE ?? 'default',
       dataConverter: options.dataConverter ?? dataConverterFromEnv(process.env),
     });

@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { Client } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
+import { runApiServer } from '../api/run.js';
 import { OrchestratorClient } from '../client/client.js';
 import type { LlmRequest } from '../common/request.js';
 import { startTracing, type Tracing, tracingSettingsFromEnv } from '../workers/tracing.js';
@@ -115,6 +116,33 @@ describe('tracing', () => {
       'an activity run is a child of its scheduling',
     );
     assert.equal(run?.resource.attributes['service.name'], 'tracing-test');
+  });
+
+  it('traces a request sent through the HTTP API from its start, in the same trace as its workflow', async () => {
+    const api = await runApiServer({
+      tracing,
+      port: 0,
+      logger: false,
+      log: () => {},
+      env: { TEMPORAL_ADDRESS: h.env.address, LLM_TASK_QUEUE: tracedQueue, API_KEYS: 'trace-key:tracer' },
+    });
+    try {
+      const request = qa('through-api');
+      const response = await fetch(`${api.url}/v1/requests?wait=true`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer trace-key', 'content-type': 'application/json' },
+        body: JSON.stringify(request),
+      });
+      assert.equal(response.status, 200, await response.clone().text());
+      const spans = await spansOf(request.requestId, 'RunWorkflow:llmRequest');
+      const start = spans.find((s) => s.name === 'StartWorkflow:llmRequest');
+      const run = spans.find((s) => s.name === 'RunWorkflow:llmRequest');
+      assert.ok(start, 'the API started the workflow inside a span');
+      assert.equal(run?.parentSpanId, start.spanContext().spanId);
+      assert.equal(run?.spanContext().traceId, start.spanContext().traceId);
+    } finally {
+      await api.close();
+    }
   });
 
   it('makes no span when the worker and client do not trace (the default)', async () => {

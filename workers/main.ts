@@ -11,7 +11,7 @@ import { startWorkerHttpServer, workerHttpPort } from './http.js';
 import { runtimeLogging } from './logging.js';
 import { OrchestratorMetrics } from './metrics.js';
 import { temporalRuntimeTelemetry } from './metricsTemporal.js';
-import { tracingFromEnv } from './tracing.js';
+import { processTracing } from './tracing.js';
 import { createOrchestratorWorker } from './worker.js';
 
 export interface RunWorkerOptions {
@@ -28,7 +28,7 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<void> {
   const log = options.log ?? ((line: string) => logger.info(line));
   // The SDK's runtime is created once per process: its logger and metrics exporter must be set first.
   Runtime.install({ logger, telemetryOptions: { ...temporalRuntimeTelemetry(), logging } });
-  const tracing = tracingFromEnv();
+  const tracing = processTracing();
   const connection = await NativeConnection.connect({ address: config.address });
   const redis = process.env.REDIS_URL ? new Redis(process.env.REDIS_URL) : undefined;
   try {

@@ -104,6 +104,31 @@ export function startTracing(options: StartTracingOptions): Tracing {
   };
 }
 
+let processWide: { tracing: Tracing | undefined } | undefined;
+
+/**
+ * This process's tracing, from the environment, started once however many servers ask: `npm start`
+ * runs the worker and the HTTP API in one process, and one tracer provider serves both. Shutting it
+ * down more than once is harmless.
+ */
+export function processTracing(): Tracing | undefined {
+  if (!processWide) {
+    const tracing = tracingFromEnv();
+    let stopped: Promise<void> | undefined;
+    processWide = {
+      tracing: tracing && {
+        ...tracing,
+        clientInterceptors: () => tracing.clientInterceptors(),
+        shutdown: () => {
+          stopped ??= tracing.shutdown();
+          return stopped;
+        },
+      },
+    };
+  }
+  return processWide.tracing;
+}
+
 /** Tracing as the environment asks for it (see tracingSettingsFromEnv), or undefined when it is off. */
 export function tracingFromEnv(env: NodeJS.ProcessEnv = process.env): Tracing | undefined {
   const settings = tracingSettingsFromEnv(env);
