@@ -11,6 +11,8 @@ export interface ValidateResponseInput {
   outputFormat: OutputFormat;
   schema?: JsonSchema;
   allowRegexFallback: boolean;
+  /** The model that answered: not used to validate, only named on the activity's log lines. */
+  model?: string;
 }
 
 export type ValidateResponseResult =

@@ -240,6 +240,7 @@ export async function modelCall(input: ModelCallInput): Promise<ModelCallResult>
       ...(repair > 0 ? { repair: true } : {}),
     };
     const validation = await validateResponse({
+      model: model.id,
       text: call.text,
       taskType: input.taskType,
       outputFormat: input.outputFormat,
