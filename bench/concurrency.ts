@@ -11,6 +11,7 @@ import { OrchestratorClient } from '../client/client.js';
 import { configDir } from '../config/load.js';
 import { createEmulator } from '../emulator/server.js';
 import { startDevServer } from '../scripts/devServer.js';
+import { freePort } from '../scripts/freePort.js';
 import { workflowsPath } from '../workers/paths.js';
 import { onInterrupt } from './cleanup.js';
 import { childPids, cpuSnapshot, cpuUse, printCpuUse } from './cpu.js';
@@ -25,7 +26,7 @@ import {
   serverLine,
   writeResult,
 } from './report.js';
-import { freePort, installRuntime, modelCallMode } from './stack.js';
+import { installRuntime, modelCallMode } from './stack.js';
 import { workerTimings } from './workerMetrics.js';
 import { sampleRss, startWorkerProcess, type WorkerProcess } from './workerProcess.js';
 

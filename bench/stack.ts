@@ -3,7 +3,6 @@
 // running one at --address. The Temporal runtime is installed once here with a quiet, counting
 // logger and the SDK's Prometheus exporter, so the report can say what the worker's core measured.
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import {
@@ -19,6 +18,7 @@ import type { ModelCallMode } from '../common/catalog.js';
 import type { LatencyUpdate } from '../emulator/latency.js';
 import { createEmulator, type Emulator } from '../emulator/server.js';
 import { startDevServer } from '../scripts/devServer.js';
+import { freePort } from '../scripts/freePort.js';
 import { createOrchestratorWorker } from '../workers/worker.js';
 import { onInterrupt } from './cleanup.js';
 import { type ServerInfo, serverInfo } from './report.js';
@@ -57,18 +57,6 @@ export interface Stack {
   /** The in-process worker core's Prometheus text, when a worker runs in this process. */
   workerMetrics(): Promise<string | undefined>;
   stop(): Promise<void>;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 // --- runtime ---------------------------------------------------------------------------------------

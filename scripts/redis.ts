@@ -1,24 +1,12 @@
 // A real redis-server on a free loopback port, for tests and `npm start`. Stopped by its PID.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from './freePort.js';
 import { ensureRedisServer } from './provision.js';
 
 export interface RunningRedis {
   url: string;
   port: number;
   stop(): Promise<void>;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export async function startRedis(): Promise<RunningRedis> {

@@ -4,7 +4,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
@@ -15,6 +14,8 @@ import { startWorkerProcess, type WorkerProcess } from '../bench/workerProcess.j
 import { OrchestratorClient } from '../client/client.js';
 import { createEmulator, type Emulator } from '../emulator/server.js';
 import { startDevServer } from '../scripts/devServer.js';
+import { freePort } from '../scripts/freePort.js';
+import { until } from './support/wait.js';
 
 const REQUESTS = 16;
 const HOLD_MS = 3000;
@@ -26,26 +27,6 @@ let server: TestWorkflowEnvironment | undefined;
 let emulator: Emulator;
 let connection: Connection | undefined;
 let worker: WorkerProcess | undefined;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-async function until(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'drill-restart-'));

@@ -18,6 +18,7 @@ import type { LlmRequest } from '../common/request.js';
 import { type RunningRedis, startRedis } from '../scripts/redis.js';
 import { projectRoot } from '../workers/paths.js';
 import { type Harness, requestId, startHarness } from './support/harness.js';
+import { until } from './support/wait.js';
 
 const REQUESTS = 16;
 /** Long enough that every call is still held when the last one arrives, even on a slow machine. */
@@ -40,14 +41,6 @@ after(async () => {
   await redis?.quit();
   await server?.stop();
 });
-
-async function until(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 function startWorker(): Promise<WorkerProcess> {
   return startWorkerProcess({

@@ -12,6 +12,7 @@ import { type RequestRecord, timedRequest } from '../bench/loadgen.js';
 import { startWorkerProcess, type WorkerProcess } from '../bench/workerProcess.js';
 import type { LlmRequest } from '../common/request.js';
 import { type Harness, requestId, startHarness } from './support/harness.js';
+import { until } from './support/wait.js';
 
 const REQUESTS = 16;
 /** Long enough that every call is still held when the last one arrives, even on a slow machine. */
@@ -26,14 +27,6 @@ after(async () => {
   for (const worker of workers) worker.kill('SIGKILL');
   await h?.stop();
 });
-
-async function until(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 function startWorker(): Promise<WorkerProcess> {
   return startWorkerProcess({ address: h.env.address, taskQueue: h.taskQueue, emulatorUrl: h.emulator.url });

@@ -3,37 +3,19 @@
 // each instead of racing for every token; and however late holders come back, no more is granted at
 // once than the bucket holds.
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Redis } from 'ioredis';
-import { InProcessRateLimiter } from '../activities/limits/memoryLimiter.js';
-import { RedisRateLimiter } from '../activities/limits/redisLimiter.js';
 import {
   type AcquireRequest,
   type RateLimitConfig,
   type RateLimitDecision,
-  type RateLimiter,
   RESERVED_SLOT,
   slotRequest,
 } from '../activities/limits/types.js';
-import { type RunningRedis, startRedis } from '../scripts/redis.js';
+import { useRateLimiterBackends } from './support/rateLimiters.js';
 
-let server: RunningRedis;
-let redis: Redis;
-before(async () => {
-  server = await startRedis();
-  redis = new Redis(server.url);
-});
-after(async () => {
-  await redis?.quit();
-  await server?.stop();
-});
-
-const backends: { name: string; make: (config: RateLimitConfig) => RateLimiter }[] = [
-  { name: 'redis', make: (config) => new RedisRateLimiter(redis, config, `test-${randomUUID()}`) },
-  { name: 'in-process', make: (config) => new InProcessRateLimiter(config) },
-];
+const redisFixture = useRateLimiterBackends();
+const { backends } = redisFixture;
 
 /** 10 requests a second (a slot every 100 ms), `burst` at once. */
 const tenPerSecond = (burst: number): RateLimitConfig => ({

@@ -2,31 +2,17 @@
 // Redis the limit holds across two limiter instances (two workers) racing for the same buckets.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { enforceRateLimit } from '../activities/limitActivities.js';
 import { isLocalRateLimitError, LocalRateLimitError } from '../activities/limits/errors.js';
-import { InProcessRateLimiter } from '../activities/limits/memoryLimiter.js';
 import { RedisRateLimiter } from '../activities/limits/redisLimiter.js';
 import type { AcquireRequest, RateLimitConfig, RateLimiter } from '../activities/limits/types.js';
-import { type RunningRedis, startRedis } from '../scripts/redis.js';
+import { useRateLimiterBackends } from './support/rateLimiters.js';
 
-let server: RunningRedis;
-let redis: Redis;
-before(async () => {
-  server = await startRedis();
-  redis = new Redis(server.url);
-});
-after(async () => {
-  await redis?.quit();
-  await server?.stop();
-});
-
-const backends: { name: string; make: (config: RateLimitConfig) => RateLimiter }[] = [
-  { name: 'redis', make: (config) => new RedisRateLimiter(redis, config, `test-${randomUUID()}`) },
-  { name: 'in-process', make: (config) => new InProcessRateLimiter(config) },
-];
+const redisFixture = useRateLimiterBackends();
+const { backends } = redisFixture;
 
 const call = (tokens = 10): AcquireRequest => ({ provider: 'openai', model: 'gpt-4o', requests: 1, tokens });
 
@@ -120,9 +106,9 @@ describe('rate limiter shared through Redis', () => {
       models: { 'gpt-4o': { requestsPerMinute: 1800, burstFraction: 10 / 1800 } },
     };
     const prefix = `test-${randomUUID()}`;
-    const second = new Redis(server.url);
+    const second = new Redis(redisFixture.server().url);
     const workers = [
-      new RedisRateLimiter(redis, config, prefix),
+      new RedisRateLimiter(redisFixture.redis(), config, prefix),
       new RedisRateLimiter(second, config, prefix),
     ];
     try {
@@ -143,7 +129,7 @@ describe('rate limiter shared through Redis', () => {
 
   it('enforceRateLimit throws a retryable LocalRateLimitError whose retry delay is the wait', async () => {
     const limiter = new RedisRateLimiter(
-      redis,
+      redisFixture.redis(),
       { providers: {}, models: { 'gpt-4o': { requestsPerMinute: 1 } } },
       `test-${randomUUID()}`,
     );
@@ -162,7 +148,7 @@ describe('rate limiter shared through Redis', () => {
   });
 
   it('lets calls through when Redis is down, so a limiter outage does not stop traffic', async () => {
-    const down = new Redis(`redis://127.0.0.1:${server.port + 1}`, {
+    const down = new Redis(`redis://127.0.0.1:${redisFixture.server().port + 1}`, {
       lazyConnect: true,
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
@@ -178,7 +164,7 @@ describe('rate limiter shared through Redis', () => {
 
   it('answers in well under a millisecond at the median: 10,000 sequential acquires on local Redis', async () => {
     const limiter = new RedisRateLimiter(
-      redis,
+      redisFixture.redis(),
       {
         providers: { openai: { requestsPerMinute: 1e9, tokensPerMinute: 1e12 } },
         models: { 'gpt-4o': { requestsPerMinute: 1e9, tokensPerMinute: 1e12 } },

@@ -8,7 +8,7 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { OrchestratorClient } from '../client/client.js';
 import { createEmulator, type Emulator } from '../emulator/server.js';
 import { startDevServer } from '../scripts/devServer.js';
-import { freePort } from '../scripts/redis.js';
+import { freePort } from '../scripts/freePort.js';
 import { TEMPORAL_SDK_METRIC_NAMES, temporalRuntimeTelemetry } from '../workers/metricsTemporal.js';
 import { createOrchestratorWorker, type OrchestratorWorker } from '../workers/worker.js';
 
