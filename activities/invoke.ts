@@ -165,7 +165,7 @@ export function createInvokeProvider(
         model: input.model.id,
         provider: input.model.provider,
         durationMs: Date.now() - started,
-        costUsd: costUsd(input.model.pricing, response.usage),
+        costUsd: cost,
         try: tryNumber,
         earlierTries,
       };

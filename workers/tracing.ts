@@ -118,7 +118,6 @@ export function processTracing(): Tracing | undefined {
     processWide = {
       tracing: tracing && {
         ...tracing,
-        clientInterceptors: () => tracing.clientInterceptors(),
         shutdown: () => {
           stopped ??= tracing.shutdown();
           return stopped;

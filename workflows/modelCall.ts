@@ -63,6 +63,9 @@ function failWith(
   });
 }
 
+// Every call passes its own options (callOptions): this timeout is only the proxy's required default.
+const { invokeProvider } = proxyActivities<Activities>({ startToCloseTimeout: '10 minutes' });
+
 /** Patch id: our rate limit's waits are durable timers in this workflow (were activity retries). */
 const RATE_LIMIT_WAITS = 'rate-limit-waits-in-workflow';
 
@@ -178,7 +181,6 @@ function callFailure(
 
 export async function modelCall(input: ModelCallInput): Promise<ModelCallResult> {
   const { model } = input.planned;
-  const { invokeProvider } = proxyActivities<Activities>({ startToCloseTimeout: '10 minutes' });
 
   let messages: ChatMessage[] = input.messages;
   if (input.context?.length) messages = await fitContext(input, messages);
