@@ -3,10 +3,10 @@
 import type { ModelCallMode, ModelCatalog, ProviderName, RoutingTable } from '../common/catalog.js';
 import type { ProviderRetry } from '../common/plan.js';
 import type { RenderedPrompt, RenderPromptInput } from '../common/prompt.js';
-import type { CostControls } from './costControls.js';
-import type { HealthStore } from './health/circuit.js';
-import type { ProviderRegistry } from './providers/registry.js';
-import type { StreamPublisher } from './streaming/types.js';
+import type { CostControls } from '../core/costControls.js';
+import type { HealthStore } from '../core/health/circuit.js';
+import type { ProviderRegistry } from '../core/providers/registry.js';
+import type { StreamPublisher } from '../core/streaming/types.js';
 
 /** Renders templates; the template registry implements it. */
 export interface PromptRenderer {

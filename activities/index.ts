@@ -3,21 +3,21 @@
 import type { RoutePlan } from '../common/plan.js';
 import type { RenderedPrompt, RenderPromptInput } from '../common/prompt.js';
 import type { ChatMessage } from '../common/request.js';
-import { type BudgetActivities, createBudgetActivities } from './budgetActivities.js';
-import { type CacheActivities, createCacheActivities } from './cacheActivities.js';
-import { tokenCounter } from './context/tokens.js';
-import { type ConversationActivities, createConversationActivities } from './conversation/index.js';
-import { createCostControls } from './costControls.js';
+import { tokenCounter } from '../core/context/tokens.js';
+import { createCostControls } from '../core/costControls.js';
+import { RequestLog } from '../core/logging/requestLog.js';
+import type { LogSettings } from '../core/logging/settings.js';
+import type { ValidatorRegistry } from '../core/response/index.js';
+import { type BudgetActivities, createBudgetActivities } from './budget.js';
+import { type CacheActivities, createCacheActivities } from './cache.js';
+import { type ConversationActivities, createConversationActivities } from './conversation.js';
 import type { ActivityDeps } from './deps.js';
 import { createInvokeProvider, type InvokeProviderInput, type InvokeProviderResult } from './invoke.js';
-import { createRateLimitActivities, type RateLimitActivities } from './limitActivities.js';
-import { RequestLog } from './logging/requestLog.js';
-import type { LogSettings } from './logging/settings.js';
-import { createPipelineActivities, type PipelineActivities } from './pipelines/index.js';
+import { createRateLimitActivities, type RateLimitActivities } from './limits.js';
+import { createPipelineActivities, type PipelineActivities } from './pipelines.js';
 import { createPlanRoute, type PlanRouteInput } from './plan.js';
 import { type PrepareMessagesInput, type PrepareMessagesResult, prepareMessages } from './prepare.js';
-import type { ValidatorRegistry } from './response/index.js';
-import { createUsageActivities, type UsageActivities } from './usageActivities.js';
+import { createUsageActivities, type UsageActivities } from './usage.js';
 import {
   createValidateResponse,
   type ValidateResponseInput,

@@ -8,14 +8,14 @@ import { costUsd } from '../common/catalog.js';
 import { CircuitOpenError, OrchestratorError, rootFailure } from '../common/errors.js';
 import type { ProviderRetry } from '../common/plan.js';
 import type { ChatMessage, GenerationParams, JsonSchema } from '../common/request.js';
+import { LocalRateLimitError } from '../core/limits/errors.js';
+import { slotRequest } from '../core/limits/types.js';
+import { RequestLog } from '../core/logging/requestLog.js';
+import type { ProviderResponse } from '../core/providers/types.js';
+import type { StreamEvent } from '../core/streaming/types.js';
 import type { ActivityDeps } from './deps.js';
-import { enforceRateLimit } from './limitActivities.js';
-import { LocalRateLimitError } from './limits/errors.js';
-import { slotRequest } from './limits/types.js';
-import { RequestLog } from './logging/requestLog.js';
-import type { ProviderResponse } from './providers/types.js';
-import type { StreamEvent } from './streaming/types.js';
-import { recordCallUsage } from './usageActivities.js';
+import { enforceRateLimit } from './limits.js';
+import { recordCallUsage } from './usage.js';
 
 export interface InvokeProviderInput {
   requestId: string;

@@ -6,11 +6,11 @@ import { UnknownModelError } from '../common/errors.js';
 import type { RoutePlan } from '../common/plan.js';
 import type { ChatMessage, LlmRequest } from '../common/request.js';
 import { routeFor } from '../config/load.js';
-import { counterForModel } from './context/tokens.js';
+import { counterForModel } from '../core/context/tokens.js';
+import type { CircuitState } from '../core/health/circuit.js';
+import { compileSchema } from '../core/response/schema.js';
+import { selectModels } from '../core/routing/select.js';
 import { type ActivityDeps, providerTaskQueue } from './deps.js';
-import type { CircuitState } from './health/circuit.js';
-import { compileSchema } from './response/schema.js';
-import { selectModels } from './routing/select.js';
 
 export interface PlanRouteInput {
   request: Pick<

@@ -3,10 +3,10 @@
 // says what was dropped and how many tokens that saved, so it reads well in history.
 import type { ModelSpec } from '../common/catalog.js';
 import type { ChatMessage, ContextItem, LlmRequest } from '../common/request.js';
-import { computeBudget } from './context/budget.js';
-import { type DroppedItem, pruneContext } from './context/pruning.js';
-import { appendContext } from './context/render.js';
-import { counterForModel } from './context/tokens.js';
+import { computeBudget } from '../core/context/budget.js';
+import { type DroppedItem, pruneContext } from '../core/context/pruning.js';
+import { appendContext } from '../core/context/render.js';
+import { counterForModel } from '../core/context/tokens.js';
 
 export interface PrepareMessagesInput {
   messages: ChatMessage[];

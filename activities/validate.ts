@@ -3,7 +3,7 @@
 // workflow decides to re-ask the model with the errors (repairPrompt) or to move on.
 import { rootFailure } from '../common/errors.js';
 import type { JsonSchema, JsonValue, OutputFormat } from '../common/request.js';
-import { processResponse, repairPrompt, type ValidatorRegistry } from './response/index.js';
+import { processResponse, repairPrompt, type ValidatorRegistry } from '../core/response/index.js';
 
 export interface ValidateResponseInput {
   text: string;

@@ -3,10 +3,10 @@
 // / API_KEYS, templates from TEMPLATES_DIR, the model catalog and routing table from config/.
 import { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
-import { streamStoreFromEnv } from '../activities/streaming/index.js';
-import { loadTemplateRegistry } from '../activities/templates/index.js';
 import { OrchestratorClient } from '../client/client.js';
 import { loadModelCatalog, loadRoutingTable } from '../config/load.js';
+import { streamStoreFromEnv } from '../core/streaming/index.js';
+import { loadTemplateRegistry } from '../core/templates/index.js';
 import { connectionConfig, templatesDir } from '../workers/config.js';
 import { processTracing, type Tracing } from '../workers/tracing.js';
 import { keyStoreFromEnv } from './keyConfig.js';

@@ -10,9 +10,9 @@
 import type { ErrorObject } from 'ajv';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Registry } from 'prom-client';
-import { logSettingsFromEnv } from '../activities/logging/settings.js';
 import type { OrchestratorClient } from '../client/client.js';
 import type { ModelCatalog, RoutingTable } from '../common/catalog.js';
+import { logSettingsFromEnv } from '../core/logging/settings.js';
 import { authHook } from './auth.js';
 import { errorBody, errorStatus, HttpError } from './errors.js';
 import type { ApiKeyStore } from './keys.js';

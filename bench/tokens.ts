@@ -10,11 +10,11 @@
 // the items carries typographic punctuation (“ ” ’ —), as pasted documents do: V8 then stores them
 // as two-byte strings, on which the tokenizer's regex is several times slower than on Latin-1.
 import { parseArgs } from 'node:util';
-import { clearTokenMemo, encodeBpe, loadEncoding } from '../activities/context/encoding.js';
-import { countItems, pruneContext, selectContext } from '../activities/context/pruning.js';
-import { PRUNING_STRATEGIES } from '../activities/context/scoring.js';
-import { type Tokenizer, tokenCounter } from '../activities/context/tokens.js';
 import type { ChatMessage, ContextItem } from '../common/request.js';
+import { clearTokenMemo, encodeBpe, loadEncoding } from '../core/context/encoding.js';
+import { countItems, pruneContext, selectContext } from '../core/context/pruning.js';
+import { PRUNING_STRATEGIES } from '../core/context/scoring.js';
+import { type Tokenizer, tokenCounter } from '../core/context/tokens.js';
 import { machineInfo, machineLine, round, writeResult } from './report.js';
 
 const { values: args } = parseArgs({

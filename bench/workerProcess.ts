@@ -5,7 +5,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { projectRoot } from '../workers/paths.js';
+import { projectRoot } from '../config/paths.js';
 
 export interface WorkerProcessOptions {
   /** Temporal frontend, host:port. */

@@ -9,11 +9,11 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import { type DataConverter, WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
-import { streamStoreFromEnv } from '../activities/streaming/index.js';
-import type { StreamReader, StreamStore } from '../activities/streaming/types.js';
 import { dataConverterFromEnv } from '../codec/index.js';
 import { ConfigError, rootFailure } from '../common/errors.js';
 import type { LlmRequest, LlmResult } from '../common/request.js';
+import { streamStoreFromEnv } from '../core/streaming/index.js';
+import type { StreamReader, StreamStore } from '../core/streaming/types.js';
 import { type RequestStatus, statusQuery } from '../workflows/definitions.js';
 import type { llmRequest } from '../workflows/llmRequest.js';
 import { startSearchAttributes } from '../workflows/searchAttributes.js';

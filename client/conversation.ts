@@ -9,6 +9,12 @@ import {
   WorkflowUpdateFailedError,
 } from '@temporalio/client';
 import { WorkflowIdConflictPolicy } from '@temporalio/common';
+import {
+  type ConversationOptions,
+  type ConversationTranscript,
+  conversationOptionsProblem,
+  type TurnReply,
+} from '../common/conversation.js';
 import { InvalidRequestError, rootFailure } from '../common/errors.js';
 import type { conversation } from '../workflows/conversation.js';
 import {
@@ -17,12 +23,6 @@ import {
   sendMessageUpdate,
   transcriptQuery,
 } from '../workflows/conversationDefinitions.js';
-import {
-  type ConversationOptions,
-  type ConversationTranscript,
-  conversationOptionsProblem,
-  type TurnReply,
-} from '../workflows/conversationTypes.js';
 
 export type {
   ConversationOptions,
@@ -30,7 +30,7 @@ export type {
   ConversationTurn,
   SummaryOptions,
   TurnReply,
-} from '../workflows/conversationTypes.js';
+} from '../common/conversation.js';
 
 /** What the conversation calls need of a client: OrchestratorClient has both. */
 export interface ConversationClientOptions {

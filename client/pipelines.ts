@@ -10,9 +10,6 @@ import {
 } from '@temporalio/client';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import { InvalidRequestError, rootFailure } from '../common/errors.js';
-import type { JsonValue } from '../common/request.js';
-import type { pipeline } from '../workflows/pipeline.js';
-import { approveUpdate, pendingApprovalsQuery, pipelineStatusQuery } from '../workflows/pipelineMessages.js';
 import type {
   ApprovalDecision,
   ApprovalOutcome,
@@ -21,7 +18,10 @@ import type {
   PipelineInput,
   PipelineResult,
   PipelineStatus,
-} from '../workflows/pipelineTypes.js';
+} from '../common/pipelines/types.js';
+import type { JsonValue } from '../common/request.js';
+import type { pipeline } from '../workflows/pipeline.js';
+import { approveUpdate, pendingApprovalsQuery, pipelineStatusQuery } from '../workflows/pipelineMessages.js';
 import type { OrchestratorClient } from './client.js';
 
 export type PipelineHandle = WorkflowHandle<typeof pipeline>;

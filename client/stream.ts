@@ -1,8 +1,9 @@
 // Following a request's stream: the events the provider calls publish, read after a given entry id,
 // until the workflow ends; then its validated result (or its typed failure). The answer always comes
 // from the workflow, never from gluing deltas together.
-import { STREAM_START, type StreamEvent, type StreamReader } from '../activities/streaming/types.js';
+
 import type { LlmResult } from '../common/request.js';
+import { STREAM_START, type StreamEvent, type StreamReader } from '../core/streaming/types.js';
 
 /**
  * What a stream reader receives: each published event with its entry id (give it back as `afterId`

@@ -87,7 +87,7 @@ export class AllModelsFailedError extends defineError('AllModelsFailedError', fa
 export class BudgetExceededError extends defineError('BudgetExceededError', false) {}
 
 /** Provider error types a retry policy must not retry: the next model is tried instead. */
-/** Our own rate limit said wait (activities/limits/errors.ts); the workflow waits on a timer. */
+/** Our own rate limit said wait (core/limits/errors.ts); the workflow waits on a timer. */
 export const LOCAL_RATE_LIMIT_ERROR = 'LocalRateLimitError';
 
 export const NON_RETRYABLE_PROVIDER_ERRORS: readonly string[] = [

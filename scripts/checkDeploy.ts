@@ -13,10 +13,10 @@ import { dirname, join, relative, resolve } from 'node:path';
 import type { Registry } from 'prom-client';
 import { parseAllDocuments } from 'yaml';
 import { createApiMetrics } from '../api/metrics.js';
+import { projectRoot } from '../config/paths.js';
 import { HTTP_ROUTES } from '../workers/http.js';
 import { OrchestratorMetrics } from '../workers/metrics.js';
 import { TEMPORAL_SDK_METRIC_NAMES } from '../workers/metricsTemporal.js';
-import { projectRoot } from '../workers/paths.js';
 import { searchAttributeKeys } from '../workflows/searchAttributes.js';
 import {
   API_ROUTES,

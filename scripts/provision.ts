@@ -4,7 +4,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { projectRoot } from '../workers/paths.js';
+import { projectRoot } from '../config/paths.js';
 
 const toolsDir = join(projectRoot, '.tools');
 

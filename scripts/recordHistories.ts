@@ -18,14 +18,14 @@ import {
   historyToJson,
   readHistoryDir,
   replayHistories,
-} from '../client/cli/replay.js';
+} from '../cli/replay.js';
 import { runPipeline } from '../client/pipelines.js';
 import { failureType } from '../common/errors.js';
+import type { PipelineDefinition } from '../common/pipelines/types.js';
 import type { JsonSchema, LlmRequest } from '../common/request.js';
+import { projectRoot } from '../config/paths.js';
 import type { FaultSpec } from '../emulator/faults.js';
 import { type Harness, startHarness } from '../test/support/harness.js';
-import { projectRoot } from '../workers/paths.js';
-import type { PipelineDefinition } from '../workflows/pipelineTypes.js';
 
 /** How a recorded workflow ended: answered by a provider, from the cache, or a finished pipeline. */
 export type Outcome = 'answered' | 'cached' | 'completed' | { failureType: string };

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { projectRoot, workflowsPath } from '../workers/paths.js';
+import { projectRoot, workflowsPath } from '../config/paths.js';
 import { ensureRedisServer, ensureTemporalCli } from './provision.js';
 
 function testFiles(dir: string): string[] {

@@ -3,14 +3,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { RedisStreamStore } from '../activities/streaming/redis.js';
-import { STREAM_START } from '../activities/streaming/types.js';
-import { loadTemplateRegistry } from '../activities/templates/index.js';
 import { hashKey, StaticKeyStore } from '../api/keys.js';
 import { createApiServer } from '../api/server.js';
 import { OrchestratorClient } from '../client/client.js';
 import type { LlmResult } from '../common/request.js';
 import { loadModelCatalog, loadRoutingTable } from '../config/load.js';
+import { RedisStreamStore } from '../core/streaming/redis.js';
+import { STREAM_START } from '../core/streaming/types.js';
+import { loadTemplateRegistry } from '../core/templates/index.js';
 import { type RunningRedis, startRedis } from '../scripts/redis.js';
 import { templatesDir } from '../workers/config.js';
 import { createOrchestratorWorker } from '../workers/worker.js';

@@ -6,12 +6,12 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
-import { type CacheKeySource, cacheKey, cacheKeyInput } from '../activities/cache/key.js';
-import { LruCacheStore } from '../activities/cache/lruStore.js';
-import { RedisCacheStore } from '../activities/cache/redisStore.js';
-import { ResponseCache } from '../activities/cache/responseCache.js';
-import type { CachedAnswer, CacheStore } from '../activities/cache/types.js';
-import { createCacheActivities } from '../activities/cacheActivities.js';
+import { createCacheActivities } from '../activities/cache.js';
+import { type CacheKeySource, cacheKey, cacheKeyInput } from '../core/cache/key.js';
+import { LruCacheStore } from '../core/cache/lruStore.js';
+import { RedisCacheStore } from '../core/cache/redisStore.js';
+import { ResponseCache } from '../core/cache/responseCache.js';
+import type { CachedAnswer, CacheStore } from '../core/cache/types.js';
 import { type RunningRedis, startRedis } from '../scripts/redis.js';
 
 let server: RunningRedis;

@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import { type HealthStore, InProcessHealthStore } from '../activities/health/circuit.js';
-import { RedisHealthStore } from '../activities/health/redisCircuit.js';
+import { type HealthStore, InProcessHealthStore } from '../core/health/circuit.js';
+import { RedisHealthStore } from '../core/health/redisCircuit.js';
 import { type RunningRedis, startRedis } from '../scripts/redis.js';
 
 let redis: RunningRedis;

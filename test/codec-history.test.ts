@@ -14,7 +14,7 @@ import { promisify } from 'node:util';
 import { Client } from '@temporalio/client';
 import type { DataConverter, Payload } from '@temporalio/common';
 import { NativeConnection } from '@temporalio/worker';
-import { fetchHistories, historyFromJson, replayHistories } from '../client/cli/replay.js';
+import { fetchHistories, historyFromJson, replayHistories } from '../cli/replay.js';
 import { OrchestratorClient } from '../client/client.js';
 import { closePayloadCodecs, createCodecServer, dataConverterFromEnv } from '../codec/index.js';
 import { failureType } from '../common/errors.js';

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { codecServerCommand, corsOriginsFromEnv } from '../client/cli/codecServer.js';
+import { codecServerCommand, corsOriginsFromEnv } from '../cli/codecServer.js';
 import { createCodecServer, payloadCodecsFromEnv } from '../codec/index.js';
 
 const TOKEN = 'codec-test-token';

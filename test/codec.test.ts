@@ -24,8 +24,8 @@ import {
   payloadCodecsFromEnv,
 } from '../codec/index.js';
 import { failureType } from '../common/errors.js';
+import { projectRoot } from '../config/paths.js';
 import { type RunningRedis, startRedis } from '../scripts/redis.js';
-import { projectRoot } from '../workers/paths.js';
 
 const newKey = (): string => randomBytes(32).toString('base64');
 const text = (bytes: Uint8Array | null | undefined): string =>

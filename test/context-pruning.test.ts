@@ -1,16 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { computeBudget } from '../activities/context/budget.js';
-import { type CountedItem, countItems, pruneContext, selectContext } from '../activities/context/pruning.js';
+import type { ChatMessage, ContextItem } from '../common/request.js';
+import { computeBudget } from '../core/context/budget.js';
+import { type CountedItem, countItems, pruneContext, selectContext } from '../core/context/pruning.js';
 import {
   appendContext,
   CONTEXT_SEPARATOR,
   renderContextBlock,
   renderContextSection,
-} from '../activities/context/render.js';
-import { recencyScores, scoreItems } from '../activities/context/scoring.js';
-import { tokenCounter } from '../activities/context/tokens.js';
-import type { ChatMessage, ContextItem } from '../common/request.js';
+} from '../core/context/render.js';
+import { recencyScores, scoreItems } from '../core/context/scoring.js';
+import { tokenCounter } from '../core/context/tokens.js';
 
 const HOUR = 3_600_000;
 const T0 = Date.parse('2026-01-01T00:00:00Z');

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { clearTokenMemo, countBpeTokens, encodeBpe } from '../activities/context/encoding.js';
+import type { ChatMessage } from '../common/request.js';
+import { clearTokenMemo, countBpeTokens, encodeBpe } from '../core/context/encoding.js';
 import {
   ANTHROPIC_ESTIMATE_FACTOR,
   counterForModel,
   MESSAGE_OVERHEAD_TOKENS,
   REPLY_PRIMING_TOKENS,
   tokenCounter,
-} from '../activities/context/tokens.js';
-import type { ChatMessage } from '../common/request.js';
+} from '../core/context/tokens.js';
 
 // Expected counts computed once with js-tiktoken 1.0.21's own encoder.
 const KNOWN: [text: string, o200k: number, cl100k: number][] = [

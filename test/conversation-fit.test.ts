@@ -5,16 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { tokenCounter } from '../activities/context/tokens.js';
-import { fitConversation } from '../activities/conversation/fit.js';
-import { planSummaryChunks } from '../activities/conversation/summaryPlan.js';
 import { type ActivityDeps, defaultSettings } from '../activities/deps.js';
-import { InProcessHealthStore } from '../activities/health/circuit.js';
-import { ProviderRegistry } from '../activities/providers/registry.js';
-import { loadTemplateRegistry } from '../activities/templates/index.js';
-import { failureType } from '../common/errors.js';
-import { loadModelCatalog, loadRoutingTable } from '../config/load.js';
-import { templatesDir } from '../workers/config.js';
 import {
   type ChunkPiece,
   type ConversationTurn,
@@ -23,7 +14,16 @@ import {
   summaryRequest,
   turnAsSummaryItem,
   turnVariables,
-} from '../workflows/conversationTypes.js';
+} from '../common/conversation.js';
+import { failureType } from '../common/errors.js';
+import { loadModelCatalog, loadRoutingTable } from '../config/load.js';
+import { tokenCounter } from '../core/context/tokens.js';
+import { fitConversation } from '../core/conversation/fit.js';
+import { planSummaryChunks } from '../core/conversation/summaryPlan.js';
+import { InProcessHealthStore } from '../core/health/circuit.js';
+import { ProviderRegistry } from '../core/providers/registry.js';
+import { loadTemplateRegistry } from '../core/templates/index.js';
+import { templatesDir } from '../workers/config.js';
 
 const model = (id: string, window: number, maxOutput: number): string => `
   ${id}:

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { Worker } from '@temporalio/worker';
-import { chatCommand } from '../client/cli/chat.js';
+import { chatCommand } from '../cli/chat.js';
 import { ConversationClient, type ConversationHandle } from '../client/conversation.js';
 import { failureType } from '../common/errors.js';
 import type { LlmRequest } from '../common/request.js';

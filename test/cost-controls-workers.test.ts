@@ -2,7 +2,7 @@
 // concurrent requests reaches the provider no faster than the configured rate, every request still
 // completes on that model, and the waits are in the histories.
 //
-// The limit's semantics (activities/limits/types.ts): a token bucket per model holding
+// The limit's semantics (core/limits/types.ts): a token bucket per model holding
 // C = max(1, requestsPerMinute × burstFraction) requests, full at the start and refilled continuously
 // at requestsPerMinute / 60 s. So over any interval of length W, at most C + W × rate calls are
 // granted. The grants happen on Redis's clock; the emulator stamps a call when it arrives, a little

@@ -8,8 +8,8 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { projectRoot } from '../config/paths.js';
 import { checkDeploy } from '../scripts/checkDeploy.js';
-import { projectRoot } from '../workers/paths.js';
 
 const NOT_COPIED = new Set(['node_modules', '.git', '.tools', '.data', 'bench', 'test']);
 const copies: string[] = [];
@@ -123,7 +123,7 @@ describe('the deploy check', () => {
     ],
     [
       'a worker import of a devDependency while the image omits them',
-      'client/cli/main.ts',
+      'cli/main.ts',
       (t) => `import '@temporalio/testing';\n${t}`,
       /imports @temporalio\/testing, a devDependency/,
     ],

@@ -4,8 +4,8 @@
 // serves again.
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
-import { InProcessHealthStore } from '../activities/health/circuit.js';
 import { type RequestRecord, runLoad, summarise } from '../bench/loadgen.js';
+import { InProcessHealthStore } from '../core/health/circuit.js';
 import { type Harness, startHarness } from './support/harness.js';
 
 const PREFERRED = 'gpt-4o-mini';

@@ -11,7 +11,7 @@ import {
   type RateLimitDecision,
   RESERVED_SLOT,
   slotRequest,
-} from '../activities/limits/types.js';
+} from '../core/limits/types.js';
 import { useRateLimiterBackends } from './support/rateLimiters.js';
 
 const redisFixture = useRateLimiterBackends();

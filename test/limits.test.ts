@@ -5,10 +5,10 @@ import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
-import { enforceRateLimit } from '../activities/limitActivities.js';
-import { isLocalRateLimitError, LocalRateLimitError } from '../activities/limits/errors.js';
-import { RedisRateLimiter } from '../activities/limits/redisLimiter.js';
-import type { AcquireRequest, RateLimitConfig, RateLimiter } from '../activities/limits/types.js';
+import { enforceRateLimit } from '../activities/limits.js';
+import { isLocalRateLimitError, LocalRateLimitError } from '../core/limits/errors.js';
+import { RedisRateLimiter } from '../core/limits/redisLimiter.js';
+import type { AcquireRequest, RateLimitConfig, RateLimiter } from '../core/limits/types.js';
 import { useRateLimiterBackends } from './support/rateLimiters.js';
 
 const redisFixture = useRateLimiterBackends();

@@ -5,14 +5,14 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { requestOfInput, requestOfWorkflow } from '../activities/logging/logContext.js';
-import { redact, redactForLog } from '../activities/logging/redact.js';
-import { logSettingsFromEnv } from '../activities/logging/settings.js';
 import { OrchestratorClient } from '../client/client.js';
 import { ConfigError } from '../common/errors.js';
 import type { LlmRequest } from '../common/request.js';
+import { projectRoot } from '../config/paths.js';
+import { requestOfInput, requestOfWorkflow } from '../core/logging/logContext.js';
+import { redact, redactForLog } from '../core/logging/redact.js';
+import { logSettingsFromEnv } from '../core/logging/settings.js';
 import { JsonLogger } from '../workers/logging.js';
-import { projectRoot } from '../workers/paths.js';
 import { type Harness, requestId, startHarness } from './support/harness.js';
 
 type Line = Record<string, unknown> & { level: string; message: string };

@@ -2,8 +2,8 @@
 // much; the circuit gauge read from a real health store; the sink, port and SDK-telemetry settings.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { InProcessHealthStore } from '../activities/health/circuit.js';
 import type { Attempt } from '../common/request.js';
+import { InProcessHealthStore } from '../core/health/circuit.js';
 import { DEFAULT_WORKER_HTTP_PORT, workerHttpPort } from '../workers/http.js';
 import { OrchestratorMetrics, recordRequestOutcome } from '../workers/metrics.js';
 import { temporalRuntimeTelemetry } from '../workers/metricsTemporal.js';

@@ -14,8 +14,8 @@ import {
   startPipeline,
 } from '../client/pipelines.js';
 import { failureType } from '../common/errors.js';
+import type { ApprovalDefinition, PendingApproval, PipelineDefinition } from '../common/pipelines/types.js';
 import { approveSignal } from '../workflows/pipelineMessages.js';
-import type { ApprovalDefinition, PendingApproval, PipelineDefinition } from '../workflows/pipelineTypes.js';
 import { type Harness, startHarness } from './support/harness.js';
 
 let h: Harness;

@@ -5,10 +5,10 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { DirectoryBlobStore, RedisBlobStore } from '../activities/pipelines/blobs.js';
-import { createPipelineActivities } from '../activities/pipelines/index.js';
+import { createPipelineActivities } from '../activities/pipelines.js';
 import { failureType } from '../common/errors.js';
 import type { JsonValue } from '../common/request.js';
+import { DirectoryBlobStore, RedisBlobStore } from '../core/pipelines/blobs.js';
 import { type RunningRedis, startRedis } from '../scripts/redis.js';
 
 const analysis: JsonValue = {

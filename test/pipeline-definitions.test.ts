@@ -6,11 +6,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { checkPipelineDefinition, loadPipelineByName } from '../activities/pipelines/load.js';
+import { bind, blobRefsIn, materialize, parseParts } from '../common/pipelines/expressions.js';
+import { compilePipeline } from '../common/pipelines/plan.js';
+import type { PipelineDefinition } from '../common/pipelines/types.js';
 import type { JsonValue } from '../common/request.js';
-import { bind, blobRefsIn, materialize, parseParts } from '../workflows/pipelineExpressions.js';
-import { compilePipeline } from '../workflows/pipelinePlan.js';
-import type { PipelineDefinition } from '../workflows/pipelineTypes.js';
+import { checkPipelineDefinition, loadPipelineByName } from '../core/pipelines/load.js';
 import { dependencyWaves } from '../workflows/pipelineWaves.js';
 
 const scope: JsonValue = {

@@ -8,8 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { CancelledFailure, WorkflowFailedError } from '@temporalio/client';
-import { DirectoryBlobStore } from '../activities/pipelines/blobs.js';
-import { createPipelineActivities } from '../activities/pipelines/index.js';
+import { createPipelineActivities } from '../activities/pipelines.js';
 import {
   cancelPipeline,
   pipelineChildren,
@@ -20,7 +19,8 @@ import {
   startPipeline,
 } from '../client/pipelines.js';
 import { failureType } from '../common/errors.js';
-import type { PipelineDefinition, RequestStepDefinition } from '../workflows/pipelineTypes.js';
+import type { PipelineDefinition, RequestStepDefinition } from '../common/pipelines/types.js';
+import { DirectoryBlobStore } from '../core/pipelines/blobs.js';
 import { type Harness, startHarness } from './support/harness.js';
 import { names, steps } from './support/history.js';
 

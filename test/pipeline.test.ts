@@ -9,11 +9,7 @@ import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { type PipelineChild, pipelineChildren, runPipeline } from '../client/pipelines.js';
 import { failureType } from '../common/errors.js';
-import type {
-  PipelineDefinition,
-  RequestStepDefinition,
-  StepDefinition,
-} from '../workflows/pipelineTypes.js';
+import type { PipelineDefinition, RequestStepDefinition, StepDefinition } from '../common/pipelines/types.js';
 import { type Harness, startHarness } from './support/harness.js';
 import { names, steps } from './support/history.js';
 

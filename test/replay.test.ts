@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
-import { readHistoryDir, replayHistories } from '../client/cli/replay.js';
-import { projectRoot } from '../workers/paths.js';
+import { readHistoryDir, replayHistories } from '../cli/replay.js';
+import { projectRoot } from '../config/paths.js';
 
 // The replay worker would also log every divergence this file provokes on purpose.
 Runtime.install({ logger: new DefaultLogger('ERROR') });
@@ -46,7 +46,7 @@ export async function ${workflow}(request, ...rest) {
 /** The CLI as an operator or CI runs it, in its own process: exit code and what it printed. */
 function cli(args: string[]): Promise<{ code: number | null; stdout: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'client/cli/main.ts', ...args], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], {
       cwd: projectRoot,
       stdio: ['ignore', 'pipe', 'inherit'],
     });

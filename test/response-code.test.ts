@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { extractCode } from '../activities/response/code.js';
-import { parseFencedBlocks } from '../activities/response/fences.js';
-import { processMarkdown } from '../activities/response/markdown.js';
+import { extractCode } from '../core/response/code.js';
+import { parseFencedBlocks } from '../core/response/fences.js';
+import { processMarkdown } from '../core/response/markdown.js';
 
 const ANSWER = [
   'Install it first:',

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { extractJson } from '../activities/response/json.js';
 import type { OrchestratorError } from '../common/errors.js';
+import { extractJson } from '../core/response/json.js';
 
 /** Asserts extractJson refuses `text` with an InvalidResponseError whose message matches `pattern`. */
 function assertRefused(text: string, pattern: RegExp): void {

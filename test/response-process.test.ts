@@ -1,16 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { processResponse } from '../activities/response/process.js';
-import { regexExtract } from '../activities/response/regex.js';
-import { repairErrors, repairPrompt } from '../activities/response/repair.js';
+import type { OrchestratorError } from '../common/errors.js';
+import type { JsonSchema } from '../common/request.js';
+import { processResponse } from '../core/response/process.js';
+import { regexExtract } from '../core/response/regex.js';
+import { repairErrors, repairPrompt } from '../core/response/repair.js';
 import {
   ANY_TASK,
   createDefaultValidators,
   type ResponseValidator,
   ValidatorRegistry,
-} from '../activities/response/validators.js';
-import type { OrchestratorError } from '../common/errors.js';
-import type { JsonSchema } from '../common/request.js';
+} from '../core/response/validators.js';
 
 const PERSON: JsonSchema = {
   type: 'object',

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { compiledSchemaCount, compileSchema, validateAgainstSchema } from '../activities/response/schema.js';
 import type { JsonSchema } from '../common/request.js';
+import { compiledSchemaCount, compileSchema, validateAgainstSchema } from '../core/response/schema.js';
 
 const TASKS: JsonSchema = {
   type: 'object',

@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
-import { InProcessHealthStore } from '../activities/health/circuit.js';
 import { failureType } from '../common/errors.js';
 import type { Attempt, LlmRequest } from '../common/request.js';
+import { InProcessHealthStore } from '../core/health/circuit.js';
 import { type Harness, requestId, startHarness } from './support/harness.js';
 import { names, steps } from './support/history.js';
 

@@ -6,17 +6,17 @@ import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import { InProcessStreamStore } from '../activities/streaming/memory.js';
-import { RedisStreamStore } from '../activities/streaming/redis.js';
+import { OrchestratorClient } from '../client/client.js';
+import { type RequestStreamEvent, StreamedText } from '../client/stream.js';
+import type { LlmRequest, LlmResult } from '../common/request.js';
+import { InProcessStreamStore } from '../core/streaming/memory.js';
+import { RedisStreamStore } from '../core/streaming/redis.js';
 import {
   compareEntryIds,
   STREAM_START,
   type StreamEvent,
   type StreamStore,
-} from '../activities/streaming/types.js';
-import { OrchestratorClient } from '../client/client.js';
-import { type RequestStreamEvent, StreamedText } from '../client/stream.js';
-import type { LlmRequest, LlmResult } from '../common/request.js';
+} from '../core/streaming/types.js';
 import { type RunningRedis, startRedis } from '../scripts/redis.js';
 import { createOrchestratorWorker } from '../workers/worker.js';
 import { type Harness, requestId, startHarness } from './support/harness.js';

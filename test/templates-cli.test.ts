@@ -7,10 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { templatesCommand } from '../client/cli/templates.js';
+import { templatesCommand } from '../cli/templates.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
-const CLI = join(ROOT, 'client/cli/templates.ts');
+const CLI = join(ROOT, 'cli/templates.ts');
 
 function runCli(
   args: string[],

@@ -5,7 +5,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { loadTemplateRegistry, type TemplateProblem } from '../activities/templates/index.js';
+import { loadTemplateRegistry, type TemplateProblem } from '../core/templates/index.js';
 
 let dir: string;
 

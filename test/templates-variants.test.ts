@@ -2,7 +2,7 @@
 // id always gets the same variant (retries, replays and reruns see the prompt they saw first).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { chooseVariant, hashToUnit } from '../activities/templates/index.js';
+import { chooseVariant, hashToUnit } from '../core/templates/index.js';
 
 const variants = [
   { name: 'control', weight: 70 },

@@ -6,17 +6,13 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import {
-  compareVersions,
-  loadTemplateRegistry,
-  type TemplateRegistry,
-} from '../activities/templates/index.js';
-import {
   isMissingVariablesError,
   MissingVariablesError,
   TemplateNotFoundError,
   TemplateRenderError,
 } from '../common/errors.js';
 import type { RenderedPrompt, RenderPromptInput } from '../common/prompt.js';
+import { compareVersions, loadTemplateRegistry, type TemplateRegistry } from '../core/templates/index.js';
 
 const TEMPLATES_DIR = fileURLToPath(new URL('../templates/', import.meta.url));
 

@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import { InProcessUsageLedger } from '../activities/usage/memoryLedger.js';
-import { RedisUsageLedger } from '../activities/usage/redisLedger.js';
-import type { UsageLedger, UsageRecord } from '../activities/usage/types.js';
-import { createUsageActivities, recordCallUsage } from '../activities/usageActivities.js';
+import { createUsageActivities, recordCallUsage } from '../activities/usage.js';
+import { InProcessUsageLedger } from '../core/usage/memoryLedger.js';
+import { RedisUsageLedger } from '../core/usage/redisLedger.js';
+import type { UsageLedger, UsageRecord } from '../core/usage/types.js';
 import { type RunningRedis, startRedis } from '../scripts/redis.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -222,7 +222,7 @@ function runCli(
   const argv =
     via === 'bin'
       ? [join(ROOT, 'bin/llm-orchestrator.js'), 'usage', ...args]
-      : ['--import', 'tsx', join(ROOT, 'client/cli/usage.ts'), ...args];
+      : ['--import', 'tsx', join(ROOT, 'cli/usage.ts'), ...args];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, argv, {
       cwd: ROOT,

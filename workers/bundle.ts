@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import { type BundleOptions, bundleWorkflowCode, type WorkflowBundleOption } from '@temporalio/worker';
-import { projectRoot, workflowsPath } from './paths.js';
+import { projectRoot, workflowsPath } from '../config/paths.js';
 import { TRACING_WORKFLOW_INTERCEPTORS } from './tracing.js';
 
 export interface BundleChoice {

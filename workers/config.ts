@@ -1,7 +1,7 @@
 // The worker's settings, read once from the environment at start.
 import { join } from 'node:path';
 import { ConfigError } from '../common/errors.js';
-import { projectRoot } from './paths.js';
+import { projectRoot } from '../config/paths.js';
 
 export interface ConnectionConfig {
   address: string;

@@ -4,8 +4,8 @@
 // get them from activities/logging/logContext.ts, workflow lines from their workflow's id here.
 import type { LogExporterConfig, Logger, LogLevel, LogMetadata } from '@temporalio/worker';
 import { LogTimestamp } from '@temporalio/worker';
-import { requestOfWorkflow } from '../activities/logging/logContext.js';
-import { LOG_LEVELS, type LogSettings } from '../activities/logging/settings.js';
+import { requestOfWorkflow } from '../core/logging/logContext.js';
+import { LOG_LEVELS, type LogSettings } from '../core/logging/settings.js';
 
 const SEVERITY: Record<LogLevel, number> = { TRACE: 0, DEBUG: 1, INFO: 2, WARN: 3, ERROR: 4 };
 

@@ -3,8 +3,8 @@
 // are JSON lines on stderr (workers/logging.ts); its traces go to OpenTelemetry when asked (tracing.ts).
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { Redis } from 'ioredis';
-import { logSettingsFromEnv } from '../activities/logging/settings.js';
 import { dataConverterFromEnv } from '../codec/index.js';
+import { logSettingsFromEnv } from '../core/logging/settings.js';
 import { connectionConfig, workerTuning } from './config.js';
 import { workerReadiness } from './health.js';
 import { startWorkerHttpServer, workerHttpPort } from './http.js';

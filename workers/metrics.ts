@@ -2,7 +2,7 @@
 // rate-limit waits, circuit state and cost per caller. Each instance owns its registry (never the
 // global one), so tests can run several side by side; `recordRequestOutcome` fills them.
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import type { CircuitState, CircuitStatus } from '../activities/health/circuit.js';
+import type { CircuitState, CircuitStatus } from '../core/health/circuit.js';
 
 /** Latency buckets in seconds, as in the seed. */
 export const LATENCY_BUCKETS_SECONDS: readonly number[] = [0.1, 0.5, 1, 2, 5, 10, 30, 60];

@@ -4,29 +4,29 @@
 import type { DataConverter, Logger } from '@temporalio/common';
 import { type NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { Redis } from 'ioredis';
-import { tokenCounter, warmUpTokenizers } from '../activities/context/tokens.js';
-import { type CostControls, createCostControls } from '../activities/costControls.js';
 import {
   type ActivityDeps,
   defaultSettings,
   type OrchestratorSettings,
   providerTaskQueue,
 } from '../activities/deps.js';
-import { type HealthStore, InProcessHealthStore } from '../activities/health/circuit.js';
-import { RedisHealthStore } from '../activities/health/redisCircuit.js';
 import { createActivities } from '../activities/index.js';
-import { requestLogContext } from '../activities/logging/logContext.js';
-import { type LogSettings, logSettingsFromEnv } from '../activities/logging/settings.js';
+import type { RoutingPolicy } from '../common/catalog.js';
+import { loadModelCatalog, loadRoutingTable } from '../config/load.js';
+import { tokenCounter, warmUpTokenizers } from '../core/context/tokens.js';
+import { type CostControls, createCostControls } from '../core/costControls.js';
+import { type HealthStore, InProcessHealthStore } from '../core/health/circuit.js';
+import { RedisHealthStore } from '../core/health/redisCircuit.js';
+import { requestLogContext } from '../core/logging/logContext.js';
+import { type LogSettings, logSettingsFromEnv } from '../core/logging/settings.js';
 import {
   ProviderRegistry,
   type ProviderSettings,
   providerSettingsFromEnv,
-} from '../activities/providers/registry.js';
-import { streamStoreFromEnv } from '../activities/streaming/index.js';
-import type { StreamPublisher } from '../activities/streaming/types.js';
-import { loadTemplateRegistry, type TemplateRegistry } from '../activities/templates/index.js';
-import type { RoutingPolicy } from '../common/catalog.js';
-import { loadModelCatalog, loadRoutingTable } from '../config/load.js';
+} from '../core/providers/registry.js';
+import { streamStoreFromEnv } from '../core/streaming/index.js';
+import type { StreamPublisher } from '../core/streaming/types.js';
+import { loadTemplateRegistry, type TemplateRegistry } from '../core/templates/index.js';
 import { buildBundleOutOfProcess } from './bundle.js';
 import { templatesDir as defaultTemplatesDir, defaultTuning, type WorkerTuning } from './config.js';
 import { OrchestratorMetrics } from './metrics.js';

@@ -18,7 +18,18 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { ConversationActivities } from '../activities/conversation/index.js';
+import type { ConversationActivities } from '../activities/conversation.js';
+import {
+  CONVERSATION_DEFAULTS,
+  type ConversationInput,
+  type ConversationState,
+  type ConversationTranscript,
+  conversationOptionsProblem,
+  type SummaryChunk,
+  type TurnReply,
+  turnAsSummaryItem,
+  turnVariables,
+} from '../common/conversation.js';
 import { InvalidRequestError, rootFailure } from '../common/errors.js';
 import type { LlmRequest } from '../common/request.js';
 import { addUsage } from '../common/usage.js';
@@ -30,17 +41,6 @@ import {
   transcriptQuery,
 } from './conversationDefinitions.js';
 import { summarizeChunks } from './conversationSummary.js';
-import {
-  CONVERSATION_DEFAULTS,
-  type ConversationInput,
-  type ConversationState,
-  type ConversationTranscript,
-  conversationOptionsProblem,
-  type SummaryChunk,
-  type TurnReply,
-  turnAsSummaryItem,
-  turnVariables,
-} from './conversationTypes.js';
 import { llmRequest } from './llmRequest.js';
 import {
   LlmCaller,

@@ -1,8 +1,8 @@
 // The conversation's update and query, defined once for the workflow and the client, and the
 // errors its validators answer with.
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { ConversationTranscript, SendMessageInput, TurnReply } from '../common/conversation.js';
 import { OrchestratorError } from '../common/errors.js';
-import type { ConversationTranscript, SendMessageInput, TurnReply } from './conversationTypes.js';
 
 /** One turn: the user's message in, the model's reply out. One turn at a time (see the validator). */
 export const sendMessageUpdate = defineUpdate<TurnReply, [SendMessageInput]>('sendMessage');

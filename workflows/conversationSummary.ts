@@ -3,15 +3,15 @@
 // conversation workflow (folding old turns) and the summarizeContext workflow.
 
 import { executeChild } from '@temporalio/workflow';
-import type { TokenUsage } from '../common/request.js';
-import { addUsage } from '../common/usage.js';
 import {
   chunkItems,
   type SummaryChunk,
   type SummaryItem,
   type SummaryOptions,
   summaryRequest,
-} from './conversationTypes.js';
+} from '../common/conversation.js';
+import type { TokenUsage } from '../common/request.js';
+import { addUsage } from '../common/usage.js';
 import { llmRequest } from './llmRequest.js';
 
 export interface SummarizeChunksInput {

@@ -9,7 +9,6 @@ import {
   sleep,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { CachedAnswer } from '../activities/cache/types.js';
 import type { Activities } from '../activities/index.js';
 import { AllModelsFailedError, rootFailure } from '../common/errors.js';
 import type { RoutePlan } from '../common/plan.js';
@@ -17,6 +16,7 @@ import type { RenderedPrompt } from '../common/prompt.js';
 import type { Attempt, LlmRequest, LlmResult } from '../common/request.js';
 import { earliestStart } from '../common/schedule.js';
 import { ZERO_USAGE } from '../common/usage.js';
+import type { CachedAnswer } from '../core/cache/types.js';
 import { walkChain } from './fallbackChain.js';
 import { RequestTracker, spentUsd } from './requestTracker.js';
 

@@ -14,15 +14,11 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { PipelineActivities } from '../activities/pipelines/index.js';
+import type { PipelineActivities } from '../activities/pipelines.js';
 import { ConfigError, InvalidRequestError, rootFailure } from '../common/errors.js';
-import type { JsonValue } from '../common/request.js';
-import { ApprovalDesk } from './pipelineApprovals.js';
-import { PipelineDeadlineExceededError } from './pipelineErrors.js';
-import { bind, textOf } from './pipelineExpressions.js';
-import { pipelineStatusQuery } from './pipelineMessages.js';
-import { type CompiledPipeline, compilePipeline } from './pipelinePlan.js';
-import { type RunContext, runRequestStep, type StepOutcome } from './pipelineSteps.js';
+import { PipelineDeadlineExceededError } from '../common/pipelines/errors.js';
+import { bind, textOf } from '../common/pipelines/expressions.js';
+import { type CompiledPipeline, compilePipeline } from '../common/pipelines/plan.js';
 import {
   type ApprovalStepDefinition,
   DEFAULT_BLOB_THRESHOLD_BYTES,
@@ -32,7 +28,11 @@ import {
   type PipelineResult,
   type PipelineStatus,
   type StepState,
-} from './pipelineTypes.js';
+} from '../common/pipelines/types.js';
+import type { JsonValue } from '../common/request.js';
+import { ApprovalDesk } from './pipelineApprovals.js';
+import { pipelineStatusQuery } from './pipelineMessages.js';
+import { type RunContext, runRequestStep, type StepOutcome } from './pipelineSteps.js';
 import { LlmCaller, LlmCostUsd, LlmStatus, LlmTaskType } from './searchAttributes.js';
 
 export { pipelineStep } from './pipelineStep.js';

@@ -3,15 +3,15 @@
 // decisions for unknown steps and steps that are not waiting, so they never reach history.
 import { condition, log, setHandler } from '@temporalio/workflow';
 import { InvalidRequestError } from '../common/errors.js';
-import { ApprovalRejectedError } from './pipelineErrors.js';
-import { approveSignal, approveUpdate, pendingApprovalsQuery } from './pipelineMessages.js';
+import { ApprovalRejectedError } from '../common/pipelines/errors.js';
 import type {
   ApprovalDecision,
   ApprovalOutcome,
   ApprovalStepDefinition,
   PendingApproval,
   StepState,
-} from './pipelineTypes.js';
+} from '../common/pipelines/types.js';
+import { approveSignal, approveUpdate, pendingApprovalsQuery } from './pipelineMessages.js';
 
 export class ApprovalDesk {
   private readonly pending = new Map<string, PendingApproval>();

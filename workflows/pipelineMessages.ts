@@ -1,6 +1,11 @@
 // The pipeline's queries, update and signal, defined once for the workflow and the client.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { ApprovalDecision, ApprovalOutcome, PendingApproval, PipelineStatus } from './pipelineTypes.js';
+import type {
+  ApprovalDecision,
+  ApprovalOutcome,
+  PendingApproval,
+  PipelineStatus,
+} from '../common/pipelines/types.js';
 
 /** What the pipeline is doing: every step's state, spend, pending approvals. */
 export const pipelineStatusQuery = defineQuery<PipelineStatus>('pipelineStatus');

@@ -4,12 +4,12 @@
 // its variables are loaded first, and an output over the threshold is stored and returned as a
 // reference. So large values live in the step's history and the blob store, never in the pipeline's.
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { PipelineActivities } from '../activities/pipelines/index.js';
+import type { PipelineActivities } from '../activities/pipelines.js';
+import { PipelineReferenceError } from '../common/pipelines/errors.js';
+import { blobRefsIn, jsonBytes, materialize } from '../common/pipelines/expressions.js';
+import type { PipelineStepInput, PipelineStepResult } from '../common/pipelines/types.js';
 import type { JsonValue } from '../common/request.js';
 import { llmRequest } from './llmRequest.js';
-import { PipelineReferenceError } from './pipelineErrors.js';
-import { blobRefsIn, jsonBytes, materialize } from './pipelineExpressions.js';
-import type { PipelineStepInput, PipelineStepResult } from './pipelineTypes.js';
 
 const { loadBlob, storeBlob } = proxyActivities<PipelineActivities>({
   startToCloseTimeout: '1 minute',

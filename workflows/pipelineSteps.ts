@@ -2,16 +2,15 @@
 // of a forEach, in dependency waves with bounded concurrency), count what it cost, and apply its
 // failure policy. Budget and deadline are checked before every child starts.
 import { executeChild, isCancellation, proxyActivities } from '@temporalio/workflow';
-import type { PipelineActivities } from '../activities/pipelines/index.js';
+import type { PipelineActivities } from '../activities/pipelines.js';
 import { BudgetExceededError, rootFailure } from '../common/errors.js';
-import type { Attempt, JsonValue, LlmRequest, TokenUsage } from '../common/request.js';
 import {
   ApprovalRejectedError,
   DependencyCycleError,
   PipelineDeadlineExceededError,
   PipelineReferenceError,
   PipelineStepFailedError,
-} from './pipelineErrors.js';
+} from '../common/pipelines/errors.js';
 import {
   type BlobPointer,
   bind,
@@ -20,9 +19,8 @@ import {
   lookup,
   type Reference,
   wholeReference,
-} from './pipelineExpressions.js';
-import { parseTemplateRef } from './pipelinePlan.js';
-import { pipelineStep } from './pipelineStep.js';
+} from '../common/pipelines/expressions.js';
+import { parseTemplateRef } from '../common/pipelines/plan.js';
 import {
   DEFAULT_FOR_EACH_CONCURRENCY,
   type PipelineStatus,
@@ -30,7 +28,9 @@ import {
   type RequestStepDefinition,
   type StepState,
   type StepStatus,
-} from './pipelineTypes.js';
+} from '../common/pipelines/types.js';
+import type { Attempt, JsonValue, LlmRequest, TokenUsage } from '../common/request.js';
+import { pipelineStep } from './pipelineStep.js';
 import { dependencyWaves } from './pipelineWaves.js';
 
 const { peekBlob } = proxyActivities<PipelineActivities>({

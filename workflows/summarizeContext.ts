@@ -4,11 +4,11 @@
 // llmRequest (`<this workflow's id>/chunk-<k>`, template `summarize_context`) extending the
 // previous chunk's summary.
 import { proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
-import type { ConversationActivities } from '../activities/conversation/index.js';
+import type { ConversationActivities } from '../activities/conversation.js';
+import type { SummaryItem, SummaryOptions } from '../common/conversation.js';
 import { InvalidRequestError } from '../common/errors.js';
 import type { ContextItem } from '../common/request.js';
 import { summarizeChunks } from './conversationSummary.js';
-import type { SummaryItem, SummaryOptions } from './conversationTypes.js';
 
 const { planSummary } = proxyLocalActivities<ConversationActivities>({
   startToCloseTimeout: '30 seconds',

@@ -3,9 +3,10 @@
 // sent (or a repair replaces it), the stream ends with an error event instead of a silently truncated
 // or spliced answer; the request itself carries on, and sending it again with the same Idempotency-Key
 // streams the finished answer.
-import type { StreamReader } from '../../activities/streaming/types.js';
-import { STREAM_START } from '../../activities/streaming/types.js';
+
 import type { OrchestratorClient } from '../../client/client.js';
+import type { StreamReader } from '../../core/streaming/types.js';
+import { STREAM_START } from '../../core/streaming/types.js';
 import { errorBody } from '../errors.js';
 import type { SseStream } from '../sse.js';
 import { answerText, type CompletionMeta, chunk, openAiError, usageChunk } from './format.js';

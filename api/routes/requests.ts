@@ -2,10 +2,10 @@
 // its status/result/error, cancel it, and re-attach to its stream after a disconnect.
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ENTRY_ID_PATTERN } from '../../activities/streaming/types.js';
 import type { OrchestratorClient } from '../../client/client.js';
 import { failureType } from '../../common/errors.js';
 import type { LlmRequest } from '../../common/request.js';
+import { ENTRY_ID_PATTERN } from '../../core/streaming/types.js';
 import { requestCaller } from '../auth.js';
 import { errorBody, HttpError, statusFor } from '../errors.js';
 import { confirmOwnRequest, idempotencyKey } from '../idempotency.js';

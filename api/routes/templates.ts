@@ -1,7 +1,7 @@
 // Prompt templates as the workers see them: the list, and one template in full for debugging a prompt.
 import type { FastifyInstance } from 'fastify';
-import type { TemplateRegistry } from '../../activities/templates/index.js';
 import { isTemplateNotFoundError } from '../../common/errors.js';
+import type { TemplateRegistry } from '../../core/templates/index.js';
 import { HttpError } from '../errors.js';
 import { errorSchema, idParamsSchema, templateListSchema } from '../schemas.js';
 

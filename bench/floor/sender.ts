@@ -3,8 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { NativeConnection } from '@temporalio/worker';
-import { loadTemplateRegistry } from '../../activities/templates/index.js';
 import type { LlmRequest } from '../../common/request.js';
+import { loadTemplateRegistry } from '../../core/templates/index.js';
 import { templatesDir } from '../../workers/config.js';
 import { startFloorWorker } from './worker.js';
 

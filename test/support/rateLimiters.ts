@@ -3,9 +3,9 @@
 import { randomUUID } from 'node:crypto';
 import { after, before } from 'node:test';
 import { Redis } from 'ioredis';
-import { InProcessRateLimiter } from '../../activities/limits/memoryLimiter.js';
-import { RedisRateLimiter } from '../../activities/limits/redisLimiter.js';
-import type { RateLimitConfig, RateLimiter } from '../../activities/limits/types.js';
+import { InProcessRateLimiter } from '../../core/limits/memoryLimiter.js';
+import { RedisRateLimiter } from '../../core/limits/redisLimiter.js';
+import type { RateLimitConfig, RateLimiter } from '../../core/limits/types.js';
 import { type RunningRedis, startRedis } from '../../scripts/redis.js';
 
 export interface RateLimiterBackend {
