@@ -157,5 +157,3 @@ export class OrchestratorMetrics {
     for (const model of this.circuitModels) gauge.set({ model }, byModel.get(model) ?? 0);
   }
 }
-
-export { NO_MODEL, recordRequestOutcome, UNKNOWN_CALLER } from './metricsOutcome.js';

@@ -12,7 +12,7 @@ import {
 } from '../common/conversation.js';
 import type { TokenUsage } from '../common/request.js';
 import { addUsage } from '../common/usage.js';
-import { llmRequest } from './llmRequest.js';
+import type { llmRequest } from './llmRequest.js';
 
 export interface SummarizeChunksInput {
   items: readonly SummaryItem[];
@@ -44,7 +44,9 @@ export async function summarizeChunks(input: SummarizeChunksInput): Promise<Summ
   };
   for (const [k, chunk] of input.chunks.entries()) {
     const requestId = input.requestId(k);
-    const result = await executeChild(llmRequest, {
+    // By type name, not the function: modelCall reaches this module, and a value import of
+    // llmRequest would make the request path import itself through the conversation feature.
+    const result = await executeChild<typeof llmRequest>('llmRequest', {
       workflowId: requestId,
       args: [
         summaryRequest({
