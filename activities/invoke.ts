@@ -3,6 +3,7 @@
 // of its earlier failed tries in its heartbeat details, so the request's result lists every try.
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
+import type { FailedTry } from '../common/attempts.js';
 import type { ModelSpec } from '../common/catalog.js';
 import { costUsd } from '../common/catalog.js';
 import { CircuitOpenError, OrchestratorError, rootFailure } from '../common/errors.js';
@@ -38,14 +39,7 @@ export interface InvokeProviderInput {
 /** Longest provider message kept per failed try: the failure that carries them must stay small. */
 const MAX_TRY_MESSAGE = 300;
 
-/** A failed try of this activity, carried from attempt to attempt in heartbeat details. */
-export interface FailedTry {
-  try: number;
-  errorType: string;
-  message: string;
-  durationMs: number;
-  status?: number;
-}
+export type { FailedTry } from '../common/attempts.js';
 
 export interface InvokeProviderResult extends ProviderResponse {
   model: string;

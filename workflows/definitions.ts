@@ -35,25 +35,29 @@ export interface RequestStatus {
 /** `status`: what the request is doing now, for operators and the CLI. */
 export const statusQuery = defineQuery<RequestStatus>('status');
 
-export interface ModelCallInput {
-  requestId: string;
-  taskType: string;
-  caller?: string;
+/** The request's own fields a model call carries, under the request's names. */
+export const MODEL_CALL_REQUEST_FIELDS = [
+  'requestId',
+  'taskType',
+  'caller',
+  'context',
+  'pruning',
+  'params',
+  'stream',
+] as const satisfies readonly (keyof LlmRequest)[];
+
+export interface ModelCallInput extends Pick<LlmRequest, (typeof MODEL_CALL_REQUEST_FIELDS)[number]> {
   planned: PlannedModel;
   messages: ChatMessage[];
-  context?: ContextItem[];
-  pruning?: LlmRequest['pruning'];
   outputFormat: OutputFormat;
   schema?: JsonSchema;
   allowRegexFallback: boolean;
-  params?: GenerationParams;
   maxOutputTokens: number;
   tokenBudget: number;
   retry: ProviderRetry;
   maxRepairs: number;
   /** Epoch ms by which the whole request must be done; every retry respects it. */
   deadlineAt: number;
-  stream?: boolean;
   /** `<request>/<n>-<model>`: the child's workflow id, or the same name for a call run inline. */
   callId?: string;
 }

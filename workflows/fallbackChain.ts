@@ -1,11 +1,18 @@
 // Walks a route plan: one modelCall child per model, in order, until one answers. Each child's
 // tries (and its failure, when it fails) are added to `attempts`, so the request lists every try.
 import { executeChild, isCancellation, workflowInfo } from '@temporalio/workflow';
+import { skippedAttempt } from '../common/attempts.js';
 import { ContextLengthExceededError, rootFailure } from '../common/errors.js';
+import { pickDefined } from '../common/pick.js';
 import type { RoutePlan } from '../common/plan.js';
 import type { RenderedPrompt } from '../common/prompt.js';
 import type { Attempt, LlmRequest } from '../common/request.js';
-import type { ModelCallFailureDetails, ModelCallInput, ModelCallResult } from './definitions.js';
+import {
+  MODEL_CALL_REQUEST_FIELDS,
+  type ModelCallFailureDetails,
+  type ModelCallInput,
+  type ModelCallResult,
+} from './definitions.js';
 import { modelCall } from './modelCall.js';
 
 export interface ChainInput {
@@ -36,22 +43,20 @@ export async function walkChain({
   const failures: string[] = [];
   for (const [index, planned] of plan.models.entries()) {
     if (planned.model.contextWindow <= windowTooSmall) {
-      attempts.push({
-        model: planned.model.id,
-        provider: planned.model.provider,
-        outcome: 'skipped',
-        error: `window ${planned.model.contextWindow} is not larger than one that was already too small`,
-        durationMs: 0,
-      });
+      attempts.push(
+        skippedAttempt(
+          planned.model.id,
+          planned.model.provider,
+          `window ${planned.model.contextWindow} is not larger than one that was already too small`,
+        ),
+      );
       continue;
     }
     onModel(planned.model.id);
     const callId = `${workflowId}/${index + 1}-${planned.model.id}`;
     const input: ModelCallInput = {
+      ...pickDefined(request, MODEL_CALL_REQUEST_FIELDS),
       callId,
-      requestId: request.requestId,
-      taskType: request.taskType,
-      ...(request.caller ? { caller: request.caller } : {}),
       planned,
       messages: rendered.messages,
       outputFormat,
@@ -62,10 +67,6 @@ export async function walkChain({
       maxRepairs: plan.maxRepairs,
       deadlineAt,
       ...(schema ? { schema } : {}),
-      ...(request.context ? { context: request.context } : {}),
-      ...(request.pruning ? { pruning: request.pruning } : {}),
-      ...(request.params ? { params: request.params } : {}),
-      ...(request.stream ? { stream: true } : {}),
     };
     try {
       // Inline runs the very same steps in this history; a child gives the model its own workflow.

@@ -10,6 +10,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
+import { skippedAttempt } from '../common/attempts.js';
 import { AllModelsFailedError, rootFailure } from '../common/errors.js';
 import type { RoutePlan } from '../common/plan.js';
 import type { RenderedPrompt } from '../common/prompt.js';
@@ -112,13 +113,7 @@ export async function llmRequest(request: LlmRequest): Promise<LlmResult> {
     });
     admitted = true;
     tracker.planned(route);
-    const attempts: Attempt[] = route.skipped.map((s) => ({
-      model: s.model,
-      provider: '',
-      outcome: 'skipped',
-      error: s.reason,
-      durationMs: 0,
-    }));
+    const attempts: Attempt[] = route.skipped.map((s) => skippedAttempt(s.model, '', s.reason));
     tracker.status.attempts = attempts;
 
     tracker.stage('calling');

@@ -14,7 +14,8 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import type { FailedTry, InvokeProviderResult } from '../activities/invoke.js';
+import type { InvokeProviderInput, InvokeProviderResult } from '../activities/invoke.js';
+import { answeredAttempt, type FailedTry, failedTryAttempts, rejectedAttempt } from '../common/attempts.js';
 import {
   InvalidResponseError,
   LOCAL_RATE_LIMIT_ERROR,
@@ -23,6 +24,7 @@ import {
   ProviderTimeoutError,
   rootFailure,
 } from '../common/errors.js';
+import { pickDefined } from '../common/pick.js';
 import type { Attempt, ChatMessage, ContextItem } from '../common/request.js';
 import { addUsage, ZERO_USAGE } from '../common/usage.js';
 import type { ModelCallFailureDetails, ModelCallInput, ModelCallResult } from './definitions.js';
@@ -32,19 +34,6 @@ const { prepareMessages, validateResponse } = proxyLocalActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { maximumAttempts: 3 },
 });
-
-function failedAttempts(input: ModelCallInput, tries: FailedTry[], repair: boolean): Attempt[] {
-  return tries.map((t) => ({
-    model: input.planned.model.id,
-    provider: input.planned.model.provider,
-    outcome: 'failed',
-    errorType: t.errorType,
-    error: t.message,
-    durationMs: t.durationMs,
-    try: t.try,
-    ...(repair ? { repair } : {}),
-  }));
-}
 
 function failWith(
   input: ModelCallInput,
@@ -65,6 +54,17 @@ function failWith(
 
 // Every call passes its own options (callOptions): this timeout is only the proxy's required default.
 const { invokeProvider } = proxyActivities<Activities>({ startToCloseTimeout: '10 minutes' });
+
+/** What the provider call takes from this call's input as it is. */
+const PROVIDER_CALL_FIELDS = [
+  'requestId',
+  'taskType',
+  'caller',
+  'maxOutputTokens',
+  'retry',
+  'params',
+  'stream',
+] as const satisfies readonly (keyof ModelCallInput & keyof InvokeProviderInput)[];
 
 /** Patch id: our rate limit's waits are durable timers in this workflow (were activity retries). */
 const RATE_LIMIT_WAITS = 'rate-limit-waits-in-workflow';
@@ -196,18 +196,12 @@ export async function modelCall(input: ModelCallInput): Promise<ModelCallResult>
       try {
         call = await invokeProvider.executeWithOptions(callOptions(input, summary), [
           {
-            requestId: input.requestId,
+            ...pickDefined(input, PROVIDER_CALL_FIELDS),
             model,
             messages,
-            taskType: input.taskType,
             promptTokens: input.planned.promptTokens,
-            ...(input.caller ? { caller: input.caller } : {}),
-            maxOutputTokens: input.maxOutputTokens,
-            retry: input.retry,
             // The same place in the rate limiter's queue across the calls of this try.
             rateLimitHolder: `${input.callId ?? workflowInfo().workflowId}/${repair}`,
-            ...(input.stream ? { stream: true } : {}),
-            ...(input.params ? { params: input.params } : {}),
             ...(input.schema && model.structuredOutput
               ? { structuredOutput: { name: 'answer', schema: input.schema } }
               : {}),
@@ -217,7 +211,7 @@ export async function modelCall(input: ModelCallInput): Promise<ModelCallResult>
         if (isCancellation(error)) throw error;
         const root = rootFailure(error);
         const details = (root?.details?.[0] ?? {}) as { failedTries?: FailedTry[] };
-        attempts.push(...failedAttempts(input, details.failedTries ?? [], repair > 0));
+        attempts.push(...failedTryAttempts(model, details.failedTries ?? [], repair > 0));
         const waitMs = rateLimitWaitMs(root);
         // Runs recorded before rate-limit waits moved here failed at this point; they replay so.
         if (waitMs !== undefined && Date.now() + waitMs < input.deadlineAt && patched(RATE_LIMIT_WAITS)) {
@@ -228,19 +222,10 @@ export async function modelCall(input: ModelCallInput): Promise<ModelCallResult>
       }
     }
 
-    attempts.push(...failedAttempts(input, call.earlierTries, repair > 0));
+    attempts.push(...failedTryAttempts(model, call.earlierTries, repair > 0));
     usage = addUsage(usage, call.usage);
     costUsd += call.costUsd;
-    const succeeded: Attempt = {
-      model: model.id,
-      provider: model.provider,
-      outcome: 'success',
-      durationMs: call.durationMs,
-      usage: call.usage,
-      costUsd: call.costUsd,
-      try: call.try,
-      ...(repair > 0 ? { repair: true } : {}),
-    };
+    const succeeded = answeredAttempt(model, call, repair > 0);
     const validation = await validateResponse({
       model: model.id,
       text: call.text,
@@ -263,12 +248,7 @@ export async function modelCall(input: ModelCallInput): Promise<ModelCallResult>
       };
     }
     // The provider answered but the answer is not usable: that try counts as failed for validation.
-    attempts.push({
-      ...succeeded,
-      outcome: 'failed',
-      errorType: InvalidResponseError.type,
-      error: validation.errors.join('; '),
-    });
+    attempts.push(rejectedAttempt(succeeded, InvalidResponseError.type, validation.errors));
     if (repair >= input.maxRepairs) {
       throw failWith(
         input,
