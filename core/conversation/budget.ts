@@ -2,12 +2,12 @@
 // request may be sent to, its window (or the task's token budget) less the reserved answer, times
 // the share the caller keeps for the prompt. The smallest of them is what a prompt must fit.
 
-import type { ActivityDeps } from '../../activities/deps.js';
 import type { ModelSpec } from '../../common/catalog.js';
 import { InvalidRequestError, UnknownModelError } from '../../common/errors.js';
 import { routeFor } from '../../config/load.js';
 import { computeBudget } from '../context/budget.js';
 import { counterForModel, type TokenCounter } from '../context/tokens.js';
+import type { ConversationDeps } from './deps.js';
 
 export interface ModelTarget {
   taskType: string;
@@ -31,13 +31,13 @@ export interface PromptBudget {
  * models (else the catalog's default). A fallback the router reaches later with a smaller window
  * answers context_length_exceeded and the request moves on, as for any request.
  */
-function candidateIds(deps: ActivityDeps, target: ModelTarget): string[] {
+function candidateIds(deps: ConversationDeps, target: ModelTarget): string[] {
   if (target.model) return [target.model, ...(target.fallbackModels ?? [])];
   const route = routeFor(deps.routing(), target.taskType);
   return route.preferredModels.length ? route.preferredModels : [deps.catalog().defaultModel];
 }
 
-export function promptBudgets(deps: ActivityDeps, target: ModelTarget): PromptBudget[] {
+export function promptBudgets(deps: ConversationDeps, target: ModelTarget): PromptBudget[] {
   if (!(target.windowShare > 0 && target.windowShare <= 1)) {
     throw new InvalidRequestError(`windowShare must be in (0, 1], got ${target.windowShare}`);
   }

@@ -3,7 +3,6 @@
 // summary (and in which chunks the summariser reads them). Counting renders the turn's real
 // template with each candidate model's tokenizer, so what is counted is what is sent.
 
-import type { ActivityDeps } from '../../activities/deps.js';
 import {
   CONVERSATION_DEFAULTS,
   type ConversationOptions,
@@ -15,6 +14,7 @@ import {
 import { InvalidRequestError } from '../../common/errors.js';
 import type { ChatMessage } from '../../common/request.js';
 import { type PromptBudget, promptBudgets } from './budget.js';
+import type { ConversationDeps } from './deps.js';
 import { planSummaryChunks } from './summaryPlan.js';
 
 export interface FitConversationInput {
@@ -44,12 +44,12 @@ const FOLD_TO_SHARE = 0.5;
 const TURN_SLACK_TOKENS = 2;
 
 export function createFitConversation(
-  deps: ActivityDeps,
+  deps: ConversationDeps,
 ): (input: FitConversationInput) => Promise<FitConversationResult> {
   return async (input) => fitConversation(deps, input);
 }
 
-export function fitConversation(deps: ActivityDeps, input: FitConversationInput): FitConversationResult {
+export function fitConversation(deps: ConversationDeps, input: FitConversationInput): FitConversationResult {
   const { options } = input;
   const windowShare = options.windowShare ?? CONVERSATION_DEFAULTS.windowShare;
   const maxRecentTurns = options.maxRecentTurns ?? CONVERSATION_DEFAULTS.maxRecentTurns;

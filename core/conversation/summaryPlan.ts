@@ -3,7 +3,6 @@
 // Token counts come from rendering the real `summarize_context` template with each model's tokenizer;
 // the chunks are verified against the whole rendered prompt before they are returned.
 
-import type { ActivityDeps } from '../../activities/deps.js';
 import {
   type ChunkPiece,
   CONVERSATION_DEFAULTS,
@@ -16,6 +15,7 @@ import {
 import { InvalidRequestError } from '../../common/errors.js';
 import type { ChatMessage } from '../../common/request.js';
 import { type PromptBudget, promptBudgets } from './budget.js';
+import type { ConversationDeps } from './deps.js';
 
 export interface PlanSummaryInput {
   /** The id the summary requests render under (templates pick A/B variants by it). */
@@ -50,11 +50,11 @@ interface Measured {
   tokens: number[];
 }
 
-export function createPlanSummary(deps: ActivityDeps): (input: PlanSummaryInput) => Promise<SummaryPlan> {
+export function createPlanSummary(deps: ConversationDeps): (input: PlanSummaryInput) => Promise<SummaryPlan> {
   return async (input) => planSummaryChunks(deps, input);
 }
 
-export function planSummaryChunks(deps: ActivityDeps, input: PlanSummaryInput): SummaryPlan {
+export function planSummaryChunks(deps: ConversationDeps, input: PlanSummaryInput): SummaryPlan {
   const options = input.options;
   const maxOutputTokens = options.maxOutputTokens ?? CONVERSATION_DEFAULTS.summaryMaxOutputTokens;
   const budgets = promptBudgets(deps, {
