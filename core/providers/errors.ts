@@ -111,6 +111,10 @@ export function transportError(
   );
 }
 
+function isCutConnection(error: unknown): boolean {
+  return error instanceof TypeError && error.message === 'terminated';
+}
+
 /** The error classes both official SDKs export (they are generated from the same template). */
 export interface SdkErrorClasses {
   APIError: abstract new (...args: never[]) => SdkApiError;
@@ -146,9 +150,10 @@ export function fromSdkError<E extends SdkApiError>(
   if (error instanceof sdk.APIUserAbortError) return error;
   if (error instanceof sdk.APIConnectionTimeoutError) return transportError('timeout', details, hints, error);
   if (error instanceof sdk.APIConnectionError) return transportError('unreachable', details, hints, error);
-  // undici reports a connection cut mid-stream as a bare TypeError('terminated').
-  if (error instanceof TypeError && error.message === 'terminated')
-    return transportError('unreachable', details, hints, error);
+  // undici reports a connection cut mid-stream as a bare TypeError('terminated'); Anthropic's
+  // MessageStream wraps it in its own error with the TypeError as the cause.
+  if (isCutConnection(error) || isCutConnection((error as { cause?: unknown } | null)?.cause))
+    return transportError('unreachable', details, hints, error as Error);
   if (!(error instanceof sdk.APIError) || error.status === undefined) return error;
   const reading = read(error as E);
   const full: ErrorDetails = {
