@@ -80,3 +80,10 @@ export function environmentKinds(): [EnvironmentKindName, EnvironmentKind][] {
     return kind.source === 'environment' ? [[name as EnvironmentKindName, kind]] : [];
   });
 }
+
+/** What to set for a worker with no provider at all, from the table (for the start-up line). */
+export function noProviderAdvice(): string {
+  const variables = environmentKinds().map(([, kind]) => kind.apiKeyEnv);
+  const catalogKinds = providerKindNames.filter((name) => providerKinds[name].source === 'catalog');
+  return `set ${variables.join(' or ')}, or the apiKeyEnv of a catalog entry of kind ${catalogKinds.join(' or ')}`;
+}
