@@ -154,7 +154,7 @@ describe('an openai-compatible catalog entry', () => {
     const error = await rejection(() => new ProviderRegistry({ env }).forModel(model).complete(ask(model)));
     assert.equal(error.type, 'ProviderUnreachableError');
     assert.ok(
-      error.message.includes(`the baseURL of llama-vllm in the model catalog (${closed.url}/v1)`),
+      error.message.includes(`the baseURL of provider vllm in the model catalog (${closed.url}/v1)`),
       error.message,
     );
   });

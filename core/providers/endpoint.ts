@@ -113,7 +113,8 @@ export function resolveEndpoint(model: EndpointSpec, settings: ProviderSettings)
     ...extras,
     hints: {
       keyVariable: variable,
-      baseURLSource: `the baseURL of ${model.id} in the model catalog (${model.baseURL})`,
+      // Not the model's id: every model on this endpoint shares the adapter and this hint.
+      baseURLSource: `the baseURL of provider ${model.provider} in the model catalog (${model.baseURL})`,
     },
   };
   return { kind, key, endpoint };
