@@ -47,6 +47,7 @@ const modelSchema = {
       },
     },
     typicalLatencyMs: { type: 'number', minimum: 0 },
+    // boundary-ok: tokenizer names (core/context/tokens.ts), the last being Claude's estimate
     tokenizer: { enum: ['o200k_base', 'cl100k_base', 'anthropic'] },
     structuredOutput: { type: 'boolean' },
   },
