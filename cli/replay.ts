@@ -19,6 +19,7 @@ import {
 } from '@temporalio/worker';
 import { Command } from 'commander';
 import { dataConverterFromEnv } from '../codec/index.js';
+import { readTemporalSettings } from '../config/env.js';
 import { workflowBundle } from '../workers/worker.js';
 import type { OrchestratorSinks } from '../workflows/sinks.js';
 
@@ -168,9 +169,10 @@ async function historiesFromServer(
   workflowId: string,
   options: ReplayCommandOptions,
 ): Promise<NamedHistory[]> {
-  const connection = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS ?? 'localhost:7233' });
+  const temporal = readTemporalSettings();
+  const connection = await Connection.connect({ address: temporal.address });
   try {
-    const client = new Client({ connection, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default' });
+    const client = new Client({ connection, namespace: temporal.namespace });
     return await fetchHistories(client, workflowId, {
       children: options.children,
       ...(options.runId ? { runId: options.runId } : {}),
