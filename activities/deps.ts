@@ -56,4 +56,6 @@ export interface ActivityDeps {
   costControls?: CostControls;
   /** Where pipelines keep large values; the .data/blobs directory when absent. */
   blobs?: BlobStore;
+  /** Where pipeline definitions are read from by name; the project's pipelines/ when absent. */
+  pipelinesDir?: string;
 }

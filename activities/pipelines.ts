@@ -15,7 +15,7 @@ import {
 } from '../core/pipelines/blobs.js';
 import {
   checkPipelineDefinition,
-  defaultPipelinesDir,
+  DEFAULT_PIPELINES_DIR,
   describeProblems,
   loadPipelineByName,
 } from '../core/pipelines/load.js';
@@ -52,7 +52,7 @@ export interface PipelineActivities {
 }
 
 export interface PipelineActivityDeps {
-  /** Default: PIPELINES_DIR or pipelines/. */
+  /** Default: the project's pipelines/ (the worker passes PIPELINES_DIR's). */
   pipelinesDir?: string;
   /** The backend's pipeline blob store (core/backend.ts); default: the .data/blobs directory. */
   blobs?: BlobStore;
@@ -79,7 +79,7 @@ export function createPipelineActivities(deps: object & PipelineActivityDeps = {
 
   return {
     async loadPipeline(input) {
-      if ('name' in input) return loadPipelineByName(deps.pipelinesDir ?? defaultPipelinesDir(), input.name);
+      if ('name' in input) return loadPipelineByName(deps.pipelinesDir ?? DEFAULT_PIPELINES_DIR, input.name);
       const checked = checkPipelineDefinition(input.definition);
       if (checked.ok) return checked.definition;
       throw new ConfigError(describeProblems('the pipeline definition', checked.problems), {

@@ -67,6 +67,7 @@ export function readConfigFiles(env: Env = process.env): ConfigFiles {
   };
   return {
     templatesDir: text(env, 'TEMPLATES_DIR') ?? join(projectRoot, 'templates'),
+    pipelinesDir: text(env, 'PIPELINES_DIR') ?? join(projectRoot, 'pipelines'),
     ...optional('MODEL_CATALOG', 'modelCatalog'),
     ...optional('ROUTING_TABLE', 'routingTable'),
     ...optional('RATE_LIMITS_FILE', 'rateLimits'),

@@ -52,6 +52,8 @@ export interface BackendSettings {
 export interface ConfigFiles {
   /** TEMPLATES_DIR (default templates/). */
   templatesDir: string;
+  /** PIPELINES_DIR (default pipelines/). */
+  pipelinesDir: string;
   /** MODEL_CATALOG. */
   modelCatalog?: string;
   /** ROUTING_TABLE. */

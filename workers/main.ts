@@ -10,6 +10,7 @@ import {
   readTemporalSettings,
   readWorkerTuning,
 } from '../config/env.js';
+import type { Backend } from '../core/backend.js';
 import { providerSettingsFromEnv } from '../core/providers/registry.js';
 import { workerBackend } from './backend.js';
 import { workerReadiness } from './health.js';
@@ -25,17 +26,20 @@ export interface RunWorkerOptions {
   namespace?: string;
   taskQueue?: string;
   log?: (line: string) => void;
+  /** Shared state from the caller (npm start shares one with its API server); left open. */
+  backend?: Backend;
 }
 
 export async function runWorker(options: RunWorkerOptions = {}): Promise<void> {
   // Every setting is read here, once, before anything starts: a bad value stops the worker at once.
-  const config = { ...readTemporalSettings(), ...definedOnly(options) };
+  const { backend: given, ...connectionOptions } = options;
+  const config = { ...readTemporalSettings(), ...definedOnly(connectionOptions) };
   const logSettings = readLogSettings();
   const files = readConfigFiles();
   const tuning = readWorkerTuning();
   const providers = providerSettingsFromEnv();
   const codecSettings = codecSettingsFromEnv();
-  const backend = workerBackend({ settings: readBackendSettings(), files, providers });
+  const backend = given ?? workerBackend({ settings: readBackendSettings(), files, providers });
   const { logger, logging } = runtimeLogging(logSettings);
   const log = options.log ?? ((line: string) => logger.info(line));
   // The SDK's runtime is created once per process: its logger and metrics exporter must be set first.
@@ -86,7 +90,7 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<void> {
       await http.close();
     }
   } finally {
-    await backend.close();
+    if (!given) await backend.close();
     await tracing?.shutdown();
     // A close that fails (workers still hold the connection after a failed start) must not hide why.
     await connection

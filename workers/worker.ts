@@ -165,6 +165,7 @@ export async function createOrchestratorWorker(
     },
     streams: options.streams ?? backend.streams,
     blobs: backend.pipelineBlobs,
+    pipelinesDir: files.pipelinesDir,
   };
   const metrics = options.metrics ?? new OrchestratorMetrics({ defaultMetrics: false });
   metrics.watchCircuits(() => deps.health.all());
