@@ -147,7 +147,7 @@ type RawRouting = Omit<RoutingTable, 'routes' | 'policy'> & {
 };
 
 export function loadModelCatalog(
-  file: string = process.env.MODEL_CATALOG ?? join(configDir, 'models.yaml'),
+  file: string = join(configDir, 'models.yaml'),
 ): ModelCatalog {
   const raw = readYaml(file);
   if (!validateCatalog(raw))
@@ -167,7 +167,7 @@ export function loadModelCatalog(
 
 export function loadRoutingTable(
   catalog: ModelCatalog,
-  file: string = process.env.ROUTING_TABLE ?? join(configDir, 'routing.yaml'),
+  file: string = join(configDir, 'routing.yaml'),
 ): RoutingTable {
   const raw = readYaml(file);
   if (!validateRouting(raw))
