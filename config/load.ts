@@ -146,9 +146,7 @@ type RawRouting = Omit<RoutingTable, 'routes' | 'policy'> & {
   policy?: RoutingPolicy;
 };
 
-export function loadModelCatalog(
-  file: string = join(configDir, 'models.yaml'),
-): ModelCatalog {
+export function loadModelCatalog(file: string = join(configDir, 'models.yaml')): ModelCatalog {
   const raw = readYaml(file);
   if (!validateCatalog(raw))
     throw new ConfigError(describe(file, validateCatalog.errors), { details: { file } });
