@@ -209,7 +209,7 @@ export function replayCommand(): Command {
         ? readHistoryDir(options.dir)
         : await historiesFromServer(workflowId ?? '', options);
       if (!histories.length) throw new Error(`no <name>.json history in ${options.dir}`);
-      const dataConverter = dataConverterFromEnv(process.env);
+      const dataConverter = dataConverterFromEnv();
       const outcomes = await replayHistories(histories, {
         ...(options.workflows ? { workflowsPath: options.workflows } : {}),
         ...(dataConverter ? { dataConverter } : {}),

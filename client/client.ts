@@ -90,7 +90,7 @@ export class OrchestratorClient {
       connection,
       ...(options.interceptors ? { interceptors: options.interceptors } : {}),
       namespace: options.namespace ?? defaults.namespace,
-      dataConverter: options.dataConverter ?? dataConverterFromEnv(process.env),
+      dataConverter: options.dataConverter ?? dataConverterFromEnv(),
     });
     // Lazy: a client that never streams never connects to Redis.
     const backend = options.streams

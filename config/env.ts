@@ -8,6 +8,7 @@ import {
   type ApiSettings,
   type BackendSettings,
   type ClaimCheckSettings,
+  type CodecServerSettings,
   type ConfigFiles,
   LOG_LEVELS,
   type LogLevelName,
@@ -202,6 +203,19 @@ export function readApiSettings(env: Env = process.env): ApiSettings {
     ...(keysFile ? { keysFile } : {}),
     ...(keysList ? { keysList } : {}),
   };
+}
+
+/** The Temporal dev server's UI; set CODEC_SERVER_CORS_ORIGINS for any other. */
+export const DEFAULT_UI_ORIGIN = 'http://localhost:8233';
+
+/** CODEC_SERVER_TOKEN and CODEC_SERVER_CORS_ORIGINS (comma-separated; a trailing slash is dropped). */
+export function readCodecServerSettings(env: Env = process.env): CodecServerSettings {
+  const token = text(env, 'CODEC_SERVER_TOKEN');
+  const corsOrigins = (env.CODEC_SERVER_CORS_ORIGINS ?? DEFAULT_UI_ORIGIN)
+    .split(',')
+    .map((origin) => origin.trim().replace(/\/+$/, ''))
+    .filter(Boolean);
+  return { ...(token ? { token } : {}), corsOrigins };
 }
 
 /** LLM_MAX_REQUEST_BYTES: the largest request accepted at the edge (default 1.5 MB). */

@@ -98,6 +98,14 @@ export interface LogSettings {
   maxPromptChars: number;
 }
 
+/** `llm-orchestrator codec-server`: who may call it. */
+export interface CodecServerSettings {
+  /** CODEC_SERVER_TOKEN: the bearer token callers must present; the server refuses to start without it. */
+  token?: string;
+  /** CODEC_SERVER_CORS_ORIGINS: UI origins allowed to call it (default: the dev server's UI). */
+  corsOrigins: string[];
+}
+
 /** The HTTP API's address and where its keys come from. */
 export interface ApiSettings {
   /** API_PORT (default 8080). */
