@@ -3,8 +3,9 @@
 import type { ModelCallMode, ModelCatalog, ProviderName, RoutingTable } from '../common/catalog.js';
 import type { ProviderRetry } from '../common/plan.js';
 import type { RenderedPrompt, RenderPromptInput } from '../common/prompt.js';
-import type { CostControls } from '../core/costControls.js';
+import type { CostControls } from '../core/backend.js';
 import type { HealthStore } from '../core/health/circuit.js';
+import type { BlobStore } from '../core/pipelines/blobs.js';
 import type { ProviderRegistry } from '../core/providers/registry.js';
 import type { StreamPublisher } from '../core/streaming/types.js';
 
@@ -53,4 +54,8 @@ export interface ActivityDeps {
   streams?: StreamPublisher;
   /** Response cache, rate limits, budgets and usage ledger; in-process ones when absent. */
   costControls?: CostControls;
+  /** Where pipelines keep large values; the .data/blobs directory when absent. */
+  blobs?: BlobStore;
+  /** Where pipeline definitions are read from by name; the project's pipelines/ when absent. */
+  pipelinesDir?: string;
 }

@@ -3,8 +3,8 @@
 import type { RoutePlan } from '../common/plan.js';
 import type { RenderedPrompt, RenderPromptInput } from '../common/prompt.js';
 import type { ChatMessage } from '../common/request.js';
+import { createBackend } from '../core/backend.js';
 import { tokenCounter } from '../core/context/tokens.js';
-import { createCostControls } from '../core/costControls.js';
 import { RequestLog } from '../core/logging/requestLog.js';
 import type { LogSettings } from '../core/logging/settings.js';
 import type { ValidatorRegistry } from '../core/response/index.js';
@@ -52,7 +52,7 @@ function passThrough(input: RenderPromptInput & { messages: ChatMessage[] }): Re
 export function createActivities(
   deps: ActivityDeps & { validators?: ValidatorRegistry; logging?: LogSettings },
 ): Activities {
-  const controls = deps.costControls ?? createCostControls();
+  const controls = deps.costControls ?? createBackend().costControls;
   deps = { ...deps, costControls: controls };
   const log = new RequestLog(deps.logging);
   const planRoute = createPlanRoute(deps);

@@ -5,10 +5,17 @@ import { BlobNotFoundError } from '../common/pipelines/errors.js';
 import { type BlobPointer, lookup } from '../common/pipelines/expressions.js';
 import type { BlobRef, PipelineDefinition } from '../common/pipelines/types.js';
 import type { JsonValue } from '../common/request.js';
-import { BLOB_REF_PREFIX, type BlobStore, blobKey, blobStoreFromEnv } from '../core/pipelines/blobs.js';
+import { DEFAULT_PIPELINE_BLOB_DIR } from '../config/env.js';
+import {
+  BLOB_REF_PREFIX,
+  type BlobStore,
+  getText,
+  pipelineBlobDirectory,
+  putText,
+} from '../core/pipelines/blobs.js';
 import {
   checkPipelineDefinition,
-  defaultPipelinesDir,
+  DEFAULT_PIPELINES_DIR,
   describeProblems,
   loadPipelineByName,
 } from '../core/pipelines/load.js';
@@ -45,22 +52,22 @@ export interface PipelineActivities {
 }
 
 export interface PipelineActivityDeps {
-  /** Default: PIPELINES_DIR or pipelines/. */
+  /** Default: the project's pipelines/ (the worker passes PIPELINES_DIR's). */
   pipelinesDir?: string;
-  /** Default: Redis at REDIS_URL, else the PIPELINE_BLOB_DIR directory (made on first use). */
+  /** The backend's pipeline blob store (core/backend.ts); default: the .data/blobs directory. */
   blobs?: BlobStore;
 }
 
 export function createPipelineActivities(deps: object & PipelineActivityDeps = {}): PipelineActivities {
   let blobs = deps.blobs;
   const store = (): BlobStore => {
-    blobs ??= blobStoreFromEnv();
+    blobs ??= pipelineBlobDirectory(DEFAULT_PIPELINE_BLOB_DIR);
     return blobs;
   };
   const read = async (ref: string): Promise<JsonValue> => {
     if (!ref.startsWith(BLOB_REF_PREFIX))
       throw new BlobNotFoundError(`"${ref}" is not a blob reference (blob:<sha256>)`);
-    const text = await store().get(ref.slice(BLOB_REF_PREFIX.length));
+    const text = await getText(store(), ref.slice(BLOB_REF_PREFIX.length));
     if (text === undefined) {
       throw new BlobNotFoundError(
         `${ref} is not in the blob store: it expired or was written to another store (PIPELINE_BLOB_DIR / REDIS_URL)`,
@@ -72,7 +79,7 @@ export function createPipelineActivities(deps: object & PipelineActivityDeps = {
 
   return {
     async loadPipeline(input) {
-      if ('name' in input) return loadPipelineByName(deps.pipelinesDir ?? defaultPipelinesDir(), input.name);
+      if ('name' in input) return loadPipelineByName(deps.pipelinesDir ?? DEFAULT_PIPELINES_DIR, input.name);
       const checked = checkPipelineDefinition(input.definition);
       if (checked.ok) return checked.definition;
       throw new ConfigError(describeProblems('the pipeline definition', checked.problems), {
@@ -81,9 +88,7 @@ export function createPipelineActivities(deps: object & PipelineActivityDeps = {
     },
 
     async storeBlob({ value }) {
-      const text = JSON.stringify(value);
-      const key = blobKey(text);
-      await store().put(key, text);
+      const key = await putText(store(), JSON.stringify(value));
       return { $ref: `${BLOB_REF_PREFIX}${key}` };
     },
 

@@ -1,6 +1,7 @@
 // API keys from configuration: API_KEYS_FILE (YAML or JSON, `[{ keyHash | key, caller, tenant? }]`) and,
-// for development, API_KEYS ("key1:caller1,key2:caller2"). Plain keys are hashed as soon as they are
-// read; only digests are kept. Mistakes name the file and the entry.
+// for development, API_KEYS ("key1:caller1,key2:caller2"), as config/env.ts readApiSettings reads
+// them. Plain keys are hashed as soon as they are read; only digests are kept. Mistakes name the file
+// and the entry.
 import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import type { Redis } from 'ioredis';
@@ -76,18 +77,26 @@ export function parseKeyList(list: string): ApiKeyRecord[] {
     });
 }
 
-export function keyRecordsFromEnv(env: NodeJS.ProcessEnv = process.env): ApiKeyRecord[] {
+/** Where configured keys come from (config/env.ts readApiSettings reads them from the environment). */
+export interface ApiKeySettings {
+  /** API_KEYS_FILE. */
+  keysFile?: string;
+  /** API_KEYS. */
+  keysList?: string;
+}
+
+export function configuredKeyRecords(settings: ApiKeySettings): ApiKeyRecord[] {
   const records: ApiKeyRecord[] = [];
-  if (env.API_KEYS_FILE) {
+  if (settings.keysFile) {
     let text: string;
     try {
-      text = readFileSync(env.API_KEYS_FILE, 'utf8');
+      text = readFileSync(settings.keysFile, 'utf8');
     } catch (error) {
-      throw new ConfigError(`API_KEYS_FILE ${env.API_KEYS_FILE}: cannot read: ${(error as Error).message}`);
+      throw new ConfigError(`API_KEYS_FILE ${settings.keysFile}: cannot read: ${(error as Error).message}`);
     }
-    records.push(...parseKeyFile(text, env.API_KEYS_FILE));
+    records.push(...parseKeyFile(text, settings.keysFile));
   }
-  if (env.API_KEYS) records.push(...parseKeyList(env.API_KEYS));
+  if (settings.keysList) records.push(...parseKeyList(settings.keysList));
   return records;
 }
 
@@ -99,9 +108,12 @@ export interface KeyStoreSummary {
   redis: boolean;
 }
 
-/** Configured keys first, then the Redis hash `llm:apikeys` when a Redis connection is given. */
-export function keyStoreFromEnv(env: NodeJS.ProcessEnv = process.env, redis?: Redis): KeyStoreSummary {
-  const records = keyRecordsFromEnv(env);
+/**
+ * Configured keys first, then the Redis hash `llm:apikeys` when a Redis connection is given (the
+ * backend's, handed over by the composition root).
+ */
+export function apiKeyStore(settings: ApiKeySettings, redis?: Redis): KeyStoreSummary {
+  const records = configuredKeyRecords(settings);
   const stores: ApiKeyStore[] = [new StaticKeyStore(records)];
   if (redis) stores.push(new RedisKeyStore(redis));
   return { store: new ChainedKeyStore(stores), configured: records.length, redis: Boolean(redis) };

@@ -1,15 +1,20 @@
 // Starts the API server from the environment (what `llm-orchestrator serve` and `npm start` call):
-// Temporal at TEMPORAL_ADDRESS, streams and keys in Redis when REDIS_URL is set, keys from API_KEYS_FILE
-// / API_KEYS, templates from TEMPLATES_DIR, the model catalog and routing table from config/.
-import { Redis } from 'ioredis';
+// Temporal at TEMPORAL_ADDRESS, streams and keys on the backend's Redis when REDIS_URL is set, keys
+// from API_KEYS_FILE / API_KEYS, templates from TEMPLATES_DIR, the model catalog and routing table from
+// config/. This is a composition root: it reads the settings (config/env.ts) and builds the backend.
 import type { Registry } from 'prom-client';
 import { OrchestratorClient } from '../client/client.js';
+import {
+  readApiSettings,
+  readBackendSettings,
+  readConfigFiles,
+  readTemporalSettings,
+} from '../config/env.js';
 import { loadModelCatalog, loadRoutingTable } from '../config/load.js';
-import { streamStoreFromEnv } from '../core/streaming/index.js';
+import { type Backend, createBackend } from '../core/backend.js';
 import { loadTemplateRegistry } from '../core/templates/index.js';
-import { connectionConfig, templatesDir } from '../workers/config.js';
 import { processTracing, type Tracing } from '../workers/tracing.js';
-import { keyStoreFromEnv } from './keyConfig.js';
+import { apiKeyStore } from './keyConfig.js';
 import { type ApiLoggerOptions, createApiServer } from './server.js';
 
 export interface RunApiOptions {
@@ -21,6 +26,8 @@ export interface RunApiOptions {
   tracing?: Tracing;
   /** Registries of the same process (e.g. the worker's in `npm start`) to serve on /metrics too. */
   metricsRegistries?: readonly Registry[];
+  /** Streams and the API key hash on this backend instead of one built from the environment (left open). */
+  backend?: Backend;
   log?: (line: string) => void;
 }
 
@@ -32,8 +39,13 @@ export interface RunningApi {
 export async function runApiServer(options: RunApiOptions = {}): Promise<RunningApi> {
   const env = options.env ?? process.env;
   const log = options.log ?? ((line: string) => console.log(line));
-  const config = connectionConfig(env);
-  const streams = streamStoreFromEnv(env);
+  // Every setting is read before anything connects: a bad value stops the server at once.
+  const config = readTemporalSettings(env);
+  const settings = readApiSettings(env);
+  const files = readConfigFiles(env);
+  // Lazy: nothing connects before Temporal answers, and probes ping (which connects) rather than wait.
+  const backend = options.backend ?? createBackend({ settings: readBackendSettings(env), lazyConnect: true });
+  const streams = backend.streams;
   const tracing = options.tracing ?? processTracing();
   const client = await OrchestratorClient.connect({
     address: config.address,
@@ -41,16 +53,17 @@ export async function runApiServer(options: RunApiOptions = {}): Promise<Running
     taskQueue: config.taskQueue,
     streams,
     ...(tracing ? { interceptors: tracing.clientInterceptors() } : {}),
-  }).catch((error: unknown) => {
+  }).catch(async (error: unknown) => {
+    if (!options.backend) await backend.close();
     throw new Error(
       `cannot reach Temporal at ${config.address} (${(error as Error).message}): start it (npm start) or set TEMPORAL_ADDRESS`,
     );
   });
-  const redis = env.REDIS_URL ? new Redis(env.REDIS_URL, { lazyConnect: true }) : undefined;
-  const keys = keyStoreFromEnv(env, redis);
-  const catalog = loadModelCatalog();
-  const routing = loadRoutingTable(catalog);
-  const templates = await loadTemplateRegistry(templatesDir(env));
+  const redis = backend.redis;
+  const keys = apiKeyStore(settings, redis);
+  const catalog = loadModelCatalog(files.modelCatalog);
+  const routing = loadRoutingTable(catalog, files.routingTable);
+  const templates = await loadTemplateRegistry(files.templatesDir);
   const stopWatching = templates.watch({ onError: (e) => log(`templates: reload failed: ${String(e)}`) });
 
   const app = await createApiServer({
@@ -67,8 +80,8 @@ export async function runApiServer(options: RunApiOptions = {}): Promise<Running
       ...(redis ? { apiKeys: async () => void (await redis.ping()) } : {}),
     },
   });
-  const port = options.port ?? Number(env.API_PORT ?? 8080);
-  const host = options.host ?? env.API_HOST ?? '127.0.0.1';
+  const port = options.port ?? settings.port;
+  const host = options.host ?? settings.host;
   const address = await app.listen({ port, host });
 
   log(`API: ${address} (Temporal ${config.address}, task queue "${config.taskQueue}")`);
@@ -80,16 +93,15 @@ export async function runApiServer(options: RunApiOptions = {}): Promise<Running
     }`,
   );
   log(
-    `Streaming: ${env.REDIS_URL ? 'Redis Streams' : 'in-process (only for a worker in this same process; set REDIS_URL otherwise)'}`,
+    `Streaming: ${backend.kind === 'redis' ? 'Redis Streams' : 'in-process (only for a worker in this same process; set REDIS_URL otherwise)'}`,
   );
   return {
     url: address,
     close: async () => {
       stopWatching();
       await app.close();
-      await streams.close();
-      redis?.disconnect();
       await client.temporal.connection.close();
+      if (!options.backend) await backend.close();
       // Export the spans still buffered; the tracing given by a caller stays the caller's.
       if (!options.tracing) await tracing?.shutdown();
     },

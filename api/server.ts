@@ -12,7 +12,7 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest }
 import type { Registry } from 'prom-client';
 import type { OrchestratorClient } from '../client/client.js';
 import type { ModelCatalog, RoutingTable } from '../common/catalog.js';
-import { logSettingsFromEnv } from '../core/logging/settings.js';
+import { readLogSettings } from '../config/env.js';
 import { authHook } from './auth.js';
 import { errorBody, errorStatus, HttpError } from './errors.js';
 import type { ApiKeyStore } from './keys.js';
@@ -103,7 +103,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
 function loggerConfig(options: ApiLoggerOptions | undefined): object | false {
   if (options === false) return false;
   return {
-    level: options?.level ?? logSettingsFromEnv().level,
+    level: options?.level ?? readLogSettings().level,
     ...(options?.stream ? { stream: options.stream } : {}),
     // The worker's line shape (workers/logging.ts): time, level by name, message; no pid or host.
     messageKey: 'message',

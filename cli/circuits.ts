@@ -1,22 +1,22 @@
 // `llm-orchestrator circuits`: each model's circuit as every worker sees it (shared through Redis).
 import { Command } from 'commander';
-import { Redis } from 'ioredis';
-import { RedisHealthStore } from '../core/health/redisCircuit.js';
+import { readRedisUrl } from '../config/env.js';
+import { createBackend } from '../core/backend.js';
 
 export function circuitsCommand(): Command {
   return new Command('circuits')
     .description("show each model's circuit breaker state (needs REDIS_URL, where workers share it)")
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
-      const url = process.env.REDIS_URL;
+      const url = readRedisUrl();
       if (!url) {
         throw new Error(
           'REDIS_URL is not set: without Redis each worker keeps its own circuits; read llm_circuit_state on its /metrics',
         );
       }
-      const redis = new Redis(url);
+      const backend = createBackend({ settings: { redisUrl: url } });
       try {
-        const states = await new RedisHealthStore(redis).all();
+        const states = await backend.healthStore().all();
         if (options.json) return console.log(JSON.stringify(states));
         if (states.length === 0) return console.log('every circuit is closed');
         for (const s of states) {
@@ -26,7 +26,7 @@ export function circuitsCommand(): Command {
           );
         }
       } finally {
-        redis.disconnect();
+        await backend.close();
       }
     });
 }

@@ -3,20 +3,18 @@
 import { Command } from 'commander';
 import { closePayloadCodecs, createCodecServer, payloadCodecsFromEnv } from '../codec/index.js';
 import { ConfigError } from '../common/errors.js';
+import { readCodecServerSettings } from '../config/env.js';
 
-/** The Temporal dev server's UI; set CODEC_SERVER_CORS_ORIGINS for any other. */
-export const DEFAULT_UI_ORIGIN = 'http://localhost:8233';
+export { DEFAULT_UI_ORIGIN } from '../config/env.js';
 
 interface CodecServerCommandOptions {
   port: string;
   host: string;
 }
 
+/** CODEC_SERVER_CORS_ORIGINS, as config/env.ts reads it. */
 export function corsOriginsFromEnv(env: NodeJS.ProcessEnv): string[] {
-  return (env.CODEC_SERVER_CORS_ORIGINS ?? DEFAULT_UI_ORIGIN)
-    .split(',')
-    .map((origin) => origin.trim().replace(/\/+$/, ''))
-    .filter(Boolean);
+  return readCodecServerSettings(env).corsOrigins;
 }
 
 export function codecServerCommand(): Command {
@@ -27,17 +25,16 @@ export function codecServerCommand(): Command {
     .option('--port <port>', 'port to listen on', '8888')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .action(async (options: CodecServerCommandOptions) => {
-      const token = process.env.CODEC_SERVER_TOKEN?.trim();
+      const { token, corsOrigins } = readCodecServerSettings();
       if (!token)
         throw new ConfigError(
           'CODEC_SERVER_TOKEN is not set: the codec server decrypts payloads, so it only answers requests with Authorization: Bearer <CODEC_SERVER_TOKEN>',
         );
-      const codecs = payloadCodecsFromEnv(process.env);
+      const codecs = payloadCodecsFromEnv();
       if (!codecs.length)
         throw new ConfigError(
           'no codec is configured: set PAYLOAD_ENCRYPTION_KEY and PAYLOAD_ENCRYPTION_KEY_ID (and/or CLAIM_CHECK_DIR / CLAIM_CHECK_STORE) as the workers have them',
         );
-      const corsOrigins = corsOriginsFromEnv(process.env);
       const app = createCodecServer({ codecs, token, corsOrigins });
       const address = await app.listen({ port: Number(options.port), host: options.host });
       console.log(`codec server on ${address} (CORS: ${corsOrigins.join(', ') || 'none'})`);

@@ -11,7 +11,8 @@ import {
 } from '../client/pipelines.js';
 import type { PipelineResult, PipelineStatus, StepState } from '../common/pipelines/types.js';
 import type { JsonValue } from '../common/request.js';
-import { checkPipelinesDir, defaultPipelinesDir } from '../core/pipelines/load.js';
+import { readConfigFiles } from '../config/env.js';
+import { checkPipelinesDir } from '../core/pipelines/load.js';
 import { parseVar } from './vars.js';
 
 interface RunOptions {
@@ -151,7 +152,7 @@ export function pipelineCommand(): Command {
       .description('check every pipeline definition in the folder; problems name the file and the field')
       .option('--dir <dir>', 'pipelines folder (default PIPELINES_DIR or pipelines/)')
       .action(async (options: { dir?: string }) => {
-        const results = await checkPipelinesDir(options.dir ?? defaultPipelinesDir());
+        const results = await checkPipelinesDir(options.dir ?? readConfigFiles().pipelinesDir);
         for (const r of results)
           console.log(r.problem ? `✗ ${r.problem}` : `✓ ${r.name}: ${r.definition?.steps.length} step(s)`);
         if (results.some((r) => r.problem)) process.exitCode = 1;

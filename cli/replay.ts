@@ -19,6 +19,7 @@ import {
 } from '@temporalio/worker';
 import { Command } from 'commander';
 import { dataConverterFromEnv } from '../codec/index.js';
+import { readTemporalSettings } from '../config/env.js';
 import { workflowBundle } from '../workers/worker.js';
 import type { OrchestratorSinks } from '../workflows/sinks.js';
 
@@ -168,9 +169,10 @@ async function historiesFromServer(
   workflowId: string,
   options: ReplayCommandOptions,
 ): Promise<NamedHistory[]> {
-  const connection = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS ?? 'localhost:7233' });
+  const temporal = readTemporalSettings();
+  const connection = await Connection.connect({ address: temporal.address });
   try {
-    const client = new Client({ connection, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default' });
+    const client = new Client({ connection, namespace: temporal.namespace });
     return await fetchHistories(client, workflowId, {
       children: options.children,
       ...(options.runId ? { runId: options.runId } : {}),
@@ -207,7 +209,7 @@ export function replayCommand(): Command {
         ? readHistoryDir(options.dir)
         : await historiesFromServer(workflowId ?? '', options);
       if (!histories.length) throw new Error(`no <name>.json history in ${options.dir}`);
-      const dataConverter = dataConverterFromEnv(process.env);
+      const dataConverter = dataConverterFromEnv();
       const outcomes = await replayHistories(histories, {
         ...(options.workflows ? { workflowsPath: options.workflows } : {}),
         ...(dataConverter ? { dataConverter } : {}),

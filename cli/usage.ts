@@ -3,14 +3,14 @@
 // nothing to read without Redis. Also runnable on its own: `node --import tsx cli/usage.ts`.
 import { pathToFileURL } from 'node:url';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { Redis } from 'ioredis';
-import { RedisUsageLedger } from '../core/usage/redisLedger.js';
+import { readRedisUrl } from '../config/env.js';
+import { createBackend } from '../core/backend.js';
 import { USAGE_DIMENSIONS, type UsageDimension, type UsageRow } from '../core/usage/types.js';
 
 export interface UsageCommandOptions {
   stdout?: (text: string) => void;
   stderr?: (text: string) => void;
-  /** Key prefix of the ledger (default `llm:usage`, as the worker writes it). */
+  /** Key prefix of the backend (default `llm`: the ledger at `llm:usage`, as the worker writes it). */
   prefix?: string;
 }
 
@@ -89,7 +89,7 @@ export function usageCommand(options: UsageCommandOptions = {}): Command {
     .option('--json', 'print JSON')
     .option('--redis-url <url>', 'Redis holding the usage ledger (default: $REDIS_URL)')
     .action(async (flags: UsageFlags) => {
-      const url = flags.redisUrl ?? process.env.REDIS_URL;
+      const url = flags.redisUrl ?? readRedisUrl();
       if (!url) {
         err(
           'error: set REDIS_URL (or --redis-url): usage is recorded in Redis; without it each worker keeps its own in-process ledger\n',
@@ -97,11 +97,15 @@ export function usageCommand(options: UsageCommandOptions = {}): Command {
         process.exitCode = 1;
         return;
       }
-      const redis = new Redis(url, { maxRetriesPerRequest: 1, lazyConnect: true });
+      const backend = createBackend({
+        settings: { redisUrl: url },
+        lazyConnect: true,
+        ...(options.prefix ? { prefix: options.prefix } : {}),
+      });
       try {
-        await redis.connect();
-        const ledger = new RedisUsageLedger(redis, options.prefix ? { prefix: options.prefix } : {});
-        const rows = await ledger.totals({
+        // Connect first, so an unreachable Redis is reported as such rather than as a failed read.
+        await backend.redis?.connect();
+        const rows = await backend.usage.totals({
           by: flags.by,
           ...(flags.since ? { since: flags.since } : {}),
           ...(flags.until ? { until: flags.until } : {}),
@@ -119,7 +123,7 @@ export function usageCommand(options: UsageCommandOptions = {}): Command {
         );
         process.exitCode = 1;
       } finally {
-        redis.disconnect();
+        await backend.close();
       }
     });
 }

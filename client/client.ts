@@ -12,8 +12,9 @@ import { type DataConverter, WorkflowIdConflictPolicy, WorkflowIdReusePolicy } f
 import { dataConverterFromEnv } from '../codec/index.js';
 import { ConfigError, rootFailure } from '../common/errors.js';
 import type { LlmRequest, LlmResult } from '../common/request.js';
-import { streamStoreFromEnv } from '../core/streaming/index.js';
-import type { StreamReader, StreamStore } from '../core/streaming/types.js';
+import { readBackendSettings, readTemporalSettings } from '../config/env.js';
+import { type Backend, createBackend } from '../core/backend.js';
+import type { StreamReader } from '../core/streaming/types.js';
 import { type RequestStatus, statusQuery } from '../workflows/definitions.js';
 import type { llmRequest } from '../workflows/llmRequest.js';
 import { startSearchAttributes } from '../workflows/searchAttributes.js';
@@ -73,7 +74,7 @@ export class OrchestratorClient {
   readonly temporal: Client;
   readonly taskQueue: string;
   readonly streams: StreamReader | undefined;
-  private ownedStreams: StreamStore | undefined;
+  private ownedBackend: Backend | undefined;
 
   constructor(options: OrchestratorClientOptions) {
     this.temporal = options.client;
@@ -83,28 +84,31 @@ export class OrchestratorClient {
 
   /** Connects with TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE and LLM_TASK_QUEUE unless told otherwise. */
   static async connect(options: ConnectOptions = {}): Promise<OrchestratorClient> {
-    const connection = await Connection.connect({
-      address: options.address ?? process.env.TEMPORAL_ADDRESS ?? 'localhost:7233',
-    });
+    const defaults = readTemporalSettings();
+    const connection = await Connection.connect({ address: options.address ?? defaults.address });
     const client = new Client({
       connection,
       ...(options.interceptors ? { interceptors: options.interceptors } : {}),
-      namespace: options.namespace ?? process.env.TEMPORAL_NAMESPACE ?? 'default',
-      dataConverter: options.dataConverter ?? dataConverterFromEnv(process.env),
+      namespace: options.namespace ?? defaults.namespace,
+      dataConverter: options.dataConverter ?? dataConverterFromEnv(),
     });
-    const streams = options.streams ?? streamStoreFromEnv();
+    // Lazy: a client that never streams never connects to Redis.
+    const backend = options.streams
+      ? undefined
+      : createBackend({ settings: readBackendSettings(), lazyConnect: true });
+    const streams = options.streams ?? backend?.streams;
     const orchestrator = new OrchestratorClient({
       client,
-      taskQueue: options.taskQueue ?? process.env.LLM_TASK_QUEUE ?? 'llm-requests',
-      streams,
+      taskQueue: options.taskQueue ?? defaults.taskQueue,
+      ...(streams ? { streams } : {}),
     });
-    if (!options.streams) orchestrator.ownedStreams = streams as StreamStore;
+    orchestrator.ownedBackend = backend;
     return orchestrator;
   }
 
   /** Closes the Temporal connection and the stream store `connect()` opened. */
   async close(): Promise<void> {
-    await this.ownedStreams?.close();
+    await this.ownedBackend?.close();
     await this.temporal.connection.close();
   }
 

@@ -5,6 +5,7 @@ import addFormats from 'ajv-formats';
 import { InvalidRequestError } from '../common/errors.js';
 import type { LlmRequest } from '../common/request.js';
 import { llmRequestSchema } from '../common/requestSchema.js';
+import { readMaxRequestBytes } from '../config/env.js';
 
 const ajv = new Ajv({ allErrors: true });
 addFormats.default(ajv, ['date-time']);
@@ -14,7 +15,7 @@ const validate = ajv.compile(llmRequestSchema);
  * Temporal refuses payloads over 2 MB; stay well under it so the request, its rendered prompt and
  * its history fit. Large context belongs in the claim check (codec/) or behind a reference.
  */
-export const MAX_REQUEST_BYTES = Number(process.env.LLM_MAX_REQUEST_BYTES ?? 1_500_000);
+export const MAX_REQUEST_BYTES: number = readMaxRequestBytes();
 /** Deeper JSON than any real request needs; deeper still breaks serialisers downstream. */
 export const MAX_JSON_DEPTH = 64;
 

@@ -4,20 +4,13 @@
 // checks its hash, so a reference can only ever resolve to the bytes it was made from.
 import { createHash } from 'node:crypto';
 import type { Payload, PayloadCodec } from '@temporalio/common';
+import type { BlobStore } from '../core/blobs/store.js';
 import { metadataText, packPayload, textBytes, unpackPayload } from './envelope.js';
+
+export type { BlobStore } from '../core/blobs/store.js';
 
 export const CLAIM_CHECK_ENCODING = 'binary/claim-check';
 export const DEFAULT_CLAIM_CHECK_THRESHOLD_BYTES = 128 * 1024;
-
-/** Where claimed payloads live, content-addressed by sha256 (hex). */
-export interface BlobStore {
-  /** Short name for messages and the reference, e.g. `redis` or `dir:/var/claims`. */
-  readonly name: string;
-  put(sha256: string, bytes: Uint8Array): Promise<void>;
-  /** The bytes, or undefined when no blob has that hash. */
-  get(sha256: string): Promise<Uint8Array | undefined>;
-  close?(): Promise<void>;
-}
 
 /** What history holds instead of a claimed payload (the payload's data, as JSON). */
 export interface ClaimReference {
@@ -43,7 +36,7 @@ export class ClaimCheckCodec implements PayloadCodec {
   }
 
   async close(): Promise<void> {
-    await this.store.close?.();
+    await this.store.close();
   }
 
   private async claim(payload: Payload): Promise<Payload> {

@@ -1,24 +1,25 @@
-// The payload codecs the environment asks for, composed in the one safe order.
+// The payload codecs the settings ask for, composed in the one safe order.
 //
 // Writing (encode), encryption runs first and the claim check second: a large payload is encrypted,
 // then the ciphertext is stored out of history. Reading (decode) is the reverse: the claim check
 // fetches the blob first, then it is decrypted. So stored blobs are ciphertext like everything else,
 // and the reference left in history holds only a hash and a size.
 //
-// Claim check is on when CLAIM_CHECK_STORE, CLAIM_CHECK_DIR or CLAIM_CHECK_THRESHOLD_BYTES is set
-// (REDIS_URL alone does not turn it on: other parts of the orchestrator use Redis too). While a key
-// encrypts, failure messages and stack traces are encoded payloads too (failureConverter.cjs), so
-// an error quoting a prompt or an answer is encrypted like the prompt itself.
+// The claim check is on when its settings are (config/env.ts readClaimCheckSettings: CLAIM_CHECK_STORE,
+// CLAIM_CHECK_DIR or CLAIM_CHECK_THRESHOLD_BYTES). While a key encrypts, failure messages and stack
+// traces are encoded payloads too (failureConverter.cjs), so an error quoting a prompt or an answer is
+// encrypted like the prompt itself.
 import { fileURLToPath } from 'node:url';
 import type { DataConverter, PayloadCodec } from '@temporalio/common';
-import { ConfigError } from '../common/errors.js';
-import { type BlobStore, ClaimCheckCodec, DEFAULT_CLAIM_CHECK_THRESHOLD_BYTES } from './claimCheck.js';
-import { DirectoryBlobStore } from './dirStore.js';
+import { readClaimCheckSettings, readRedisUrl } from '../config/env.js';
+import type { ClaimCheckSettings } from '../config/settings.js';
+import { claimBlobStore } from '../core/blobs/claims.js';
+import type { BlobStore } from '../core/blobs/store.js';
+import { ClaimCheckCodec, DEFAULT_CLAIM_CHECK_THRESHOLD_BYTES } from './claimCheck.js';
 import { EncryptionCodec } from './encryption.js';
-import { encryptionKeysFromEnv } from './keys.js';
-import { RedisBlobStore } from './redisStore.js';
+import { type EncryptionKeys, encryptionKeysFromEnv } from './keys.js';
 
-export const DEFAULT_CLAIM_CHECK_DIR = '.data/claims';
+export { DEFAULT_CLAIM_CHECK_DIR } from '../config/env.js';
 
 /**
  * `DefaultFailureConverter({ encodeCommonAttributes: true })`, by path: Temporal bundles it into the
@@ -28,37 +29,32 @@ export const ENCODED_FAILURES_CONVERTER_PATH: string = fileURLToPath(
   new URL('./failureConverter.cjs', import.meta.url),
 );
 
-function thresholdFromEnv(env: NodeJS.ProcessEnv): number {
-  const text = env.CLAIM_CHECK_THRESHOLD_BYTES?.trim();
-  if (!text) return DEFAULT_CLAIM_CHECK_THRESHOLD_BYTES;
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 0)
-    throw new ConfigError(`CLAIM_CHECK_THRESHOLD_BYTES must be a whole number of bytes; got "${text}"`);
-  return value;
+export interface CodecSettings {
+  /** Encryption keys; no encryption without them. */
+  keys?: EncryptionKeys;
+  /** The claim check; off without it. */
+  claimCheck?: ClaimCheckSettings;
 }
 
-function blobStoreFromEnv(env: NodeJS.ProcessEnv): BlobStore | undefined {
-  const kind = env.CLAIM_CHECK_STORE?.trim().toLowerCase();
-  const dir = env.CLAIM_CHECK_DIR?.trim();
-  if (kind === 'off') return undefined;
-  if (!kind && !dir && !env.CLAIM_CHECK_THRESHOLD_BYTES?.trim()) return undefined;
-  const chosen = kind || (dir ? 'dir' : env.REDIS_URL ? 'redis' : 'dir');
-  if (chosen === 'dir') return new DirectoryBlobStore(dir || DEFAULT_CLAIM_CHECK_DIR);
-  if (chosen === 'redis') {
-    if (!env.REDIS_URL)
-      throw new ConfigError('CLAIM_CHECK_STORE=redis needs REDIS_URL (e.g. redis://localhost:6379)');
-    return new RedisBlobStore(env.REDIS_URL);
-  }
-  throw new ConfigError(`CLAIM_CHECK_STORE must be redis, dir or off; got "${kind}"`);
-}
-
-/** The configured codecs in encode order (encryption, then claim check); empty when none is. */
-export function payloadCodecsFromEnv(env: NodeJS.ProcessEnv = process.env): PayloadCodec[] {
-  const codecs: PayloadCodec[] = [];
+/** PAYLOAD_ENCRYPTION_KEY(_ID), PAYLOAD_DECRYPTION_KEYS and the CLAIM_CHECK_* variables. */
+export function codecSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): CodecSettings {
   const keys = encryptionKeysFromEnv(env);
-  if (keys) codecs.push(new EncryptionCodec(keys));
-  const store = blobStoreFromEnv(env);
-  if (store) codecs.push(new ClaimCheckCodec(store, thresholdFromEnv(env)));
+  const claimCheck = readClaimCheckSettings(env);
+  return { ...(keys ? { keys } : {}), ...(claimCheck ? { claimCheck } : {}) };
+}
+
+/**
+ * The configured codecs in encode order (encryption, then claim check); empty when none is. The
+ * claim check uses `claimBlobs` (the backend's store) when given.
+ */
+export function payloadCodecsFor(settings: CodecSettings, claimBlobs?: BlobStore): PayloadCodec[] {
+  const codecs: PayloadCodec[] = [];
+  if (settings.keys) codecs.push(new EncryptionCodec(settings.keys));
+  const { claimCheck } = settings;
+  if (claimCheck && claimBlobs)
+    codecs.push(
+      new ClaimCheckCodec(claimBlobs, claimCheck.thresholdBytes ?? DEFAULT_CLAIM_CHECK_THRESHOLD_BYTES),
+    );
   return codecs;
 }
 
@@ -68,11 +64,31 @@ export function payloadCodecsFromEnv(env: NodeJS.ProcessEnv = process.env): Payl
  * writes these workflows needs the same settings. With a current encryption key, failure messages
  * and stack traces are encoded (and so encrypted) too; any process reads them either way.
  */
-export function dataConverterFromEnv(env: NodeJS.ProcessEnv = process.env): DataConverter | undefined {
-  const payloadCodecs = payloadCodecsFromEnv(env);
+export function dataConverterFor(settings: CodecSettings, claimBlobs?: BlobStore): DataConverter | undefined {
+  const payloadCodecs = payloadCodecsFor(settings, claimBlobs);
   if (!payloadCodecs.length) return undefined;
-  const encrypting = Boolean(encryptionKeysFromEnv(env)?.current);
+  const encrypting = Boolean(settings.keys?.current);
   return { payloadCodecs, ...(encrypting ? { failureConverterPath: ENCODED_FAILURES_CONVERTER_PATH } : {}) };
+}
+
+/**
+ * For a process with no backend of its own (a service's client, the codec server, replay): the codecs
+ * from the environment, the claim check's Redis store on a connection of its own that lets a
+ * short-lived process exit.
+ */
+export function payloadCodecsFromEnv(env: NodeJS.ProcessEnv = process.env): PayloadCodec[] {
+  const settings = codecSettingsFromEnv(env);
+  return payloadCodecsFor(settings, ownClaimStore(settings, env));
+}
+
+/** payloadCodecsFromEnv's codecs as a data converter. */
+export function dataConverterFromEnv(env: NodeJS.ProcessEnv = process.env): DataConverter | undefined {
+  const settings = codecSettingsFromEnv(env);
+  return dataConverterFor(settings, ownClaimStore(settings, env));
+}
+
+function ownClaimStore(settings: CodecSettings, env: NodeJS.ProcessEnv): BlobStore | undefined {
+  return settings.claimCheck ? claimBlobStore(settings.claimCheck, readRedisUrl(env)) : undefined;
 }
 
 /** Releases what the codecs hold open (a Redis connection for the claim check). */

@@ -154,9 +154,7 @@ type RawRouting = Omit<RoutingTable, 'routes' | 'policy'> & {
   policy?: RoutingPolicy;
 };
 
-export function loadModelCatalog(
-  file: string = process.env.MODEL_CATALOG ?? join(configDir, 'models.yaml'),
-): ModelCatalog {
+export function loadModelCatalog(file: string = join(configDir, 'models.yaml')): ModelCatalog {
   const raw = readYaml(file);
   if (!validateCatalog(raw))
     throw new ConfigError(describe(file, validateCatalog.errors), { details: { file } });
@@ -175,7 +173,7 @@ export function loadModelCatalog(
 
 export function loadRoutingTable(
   catalog: ModelCatalog,
-  file: string = process.env.ROUTING_TABLE ?? join(configDir, 'routing.yaml'),
+  file: string = join(configDir, 'routing.yaml'),
 ): RoutingTable {
   const raw = readYaml(file);
   if (!validateRouting(raw))

@@ -6,9 +6,11 @@ import { mkdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { runApiServer } from '../api/run.js';
+import { readBackendSettings, readConfigFiles, readTemporalSettings } from '../config/env.js';
 import { projectRoot } from '../config/paths.js';
+import { providerSettingsFromEnv } from '../core/providers/registry.js';
 import { startEmulator } from '../emulator/server.js';
-import { connectionConfig } from '../workers/config.js';
+import { workerBackend } from '../workers/backend.js';
 import { runWorker } from '../workers/main.js';
 import { devServerSearchAttributeArgs } from '../workflows/searchAttributes.js';
 import { fastDevServerArgs } from './devServer.js';
@@ -72,7 +74,7 @@ async function startEmbeddedTemporal(address: string): Promise<ChildProcess> {
 }
 
 async function main(): Promise<void> {
-  const { address } = connectionConfig();
+  const { address } = readTemporalSettings();
   let server: ChildProcess | undefined;
   if (await answers(address)) {
     console.log(`Temporal: using the server already answering at ${address}`);
@@ -101,7 +103,14 @@ async function main(): Promise<void> {
     process.env.API_KEYS = 'dev-key:dev';
     console.log('HTTP API: local key "dev-key" (set API_KEYS or API_KEYS_FILE to choose your own)');
   }
-  const api = await runApiServer();
+  // One backend (one Redis connection, or this process's stores) for the API server and the worker,
+  // built after the emulator's keys are in the environment.
+  const backend = workerBackend({
+    settings: readBackendSettings(),
+    files: readConfigFiles(),
+    providers: providerSettingsFromEnv(),
+  });
+  const api = await runApiServer({ backend });
   console.log('Send a request from another terminal:');
   console.log(
     `  npx llm-orchestrator run --task general_qa --template general_qa --var question="What is Temporal?"`,
@@ -117,8 +126,9 @@ async function main(): Promise<void> {
     server?.kill('SIGTERM');
   };
   process.once('exit', stop);
-  await runWorker();
+  await runWorker({ backend });
   await api.close();
+  await backend.close();
   stop();
   process.exit(0);
 }

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import { keyStoreFromEnv, parseKeyFile, parseKeyList } from '../api/keyConfig.js';
+import { apiKeyStore, parseKeyFile, parseKeyList } from '../api/keyConfig.js';
 import { callerOf, hashKey, REDIS_KEYS_HASH, RedisKeyStore, StaticKeyStore } from '../api/keys.js';
 import { type RunningRedis, startRedis } from '../scripts/redis.js';
 
@@ -87,11 +87,11 @@ describe('API keys in Redis', () => {
       store,
       configured,
       redis: usesRedis,
-    } = keyStoreFromEnv({ API_KEYS: 'shared:from-config' }, connection);
+    } = apiKeyStore({ keysList: 'shared:from-config' }, connection);
     assert.equal(configured, 1);
     assert.equal(usesRedis, true);
     assert.deepEqual(await store.find('shared'), { caller: 'from-config' });
     assert.deepEqual(await store.find('only-redis'), { caller: 'redis-only' });
-    assert.equal(await keyStoreFromEnv({}).store.find('shared'), undefined, 'no keys configured: no access');
+    assert.equal(await apiKeyStore({}).store.find('shared'), undefined, 'no keys configured: no access');
   });
 });

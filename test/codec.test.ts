@@ -267,8 +267,8 @@ describe('claim check', () => {
 
   it('lets a short-lived process that used the Redis store exit without closing it', async () => {
     const script = `
-      import { RedisBlobStore } from './codec/redisStore.ts';
-      const store = new RedisBlobStore(${JSON.stringify(redis.url)});
+      import { RedisBlobStore } from './core/blobs/redis.ts';
+      const store = new RedisBlobStore(${JSON.stringify(redis.url)}, { prefix: 'llm:claim:' });
       await store.put('${'a'.repeat(64)}', new Uint8Array([1, 2, 3]));
       console.log((await store.get('${'a'.repeat(64)}'))?.length);
     `;

@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { failureType, rootFailure } from '../common/errors.js';
 import type { LlmRequest } from '../common/request.js';
-import { type CostControls, createCostControls } from '../core/costControls.js';
+import { type CostControls, createBackend } from '../core/backend.js';
 import { type RunningRedis, startRedis } from '../scripts/redis.js';
 import { type Harness, requestId, startHarness } from './support/harness.js';
 import { names, steps } from './support/history.js';
@@ -17,7 +17,7 @@ before(async () => {
   server = await startRedis();
   redis = new Redis(server.url);
   h = await startHarness({ worker: false });
-  controls = createCostControls({
+  controls = createBackend({
     redis,
     prefix: `t-${randomUUID()}`,
     limits: {
@@ -33,7 +33,7 @@ before(async () => {
       lru: { maxEntries: 100, maxBytes: 1e6 },
       semantic: {},
     },
-  });
+  }).costControls;
   await h.startWorker({ costControls: controls });
 });
 after(async () => {

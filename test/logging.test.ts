@@ -8,10 +8,10 @@ import { after, before, describe, it } from 'node:test';
 import { OrchestratorClient } from '../client/client.js';
 import { ConfigError } from '../common/errors.js';
 import type { LlmRequest } from '../common/request.js';
+import { readLogSettings } from '../config/env.js';
 import { projectRoot } from '../config/paths.js';
 import { requestOfInput, requestOfWorkflow } from '../core/logging/logContext.js';
 import { redact, redactForLog } from '../core/logging/redact.js';
-import { logSettingsFromEnv } from '../core/logging/settings.js';
 import { JsonLogger } from '../workers/logging.js';
 import { type Harness, requestId, startHarness } from './support/harness.js';
 
@@ -243,20 +243,17 @@ describe('the JSON logger', () => {
   });
 
   it('reads its switches from the environment and refuses values it does not know', () => {
-    assert.deepEqual(logSettingsFromEnv({}), {
+    assert.deepEqual(readLogSettings({}), {
       level: 'info',
       traceRequests: false,
       tokenUsage: false,
       prompts: false,
       maxPromptChars: 1000,
     });
-    assert.equal(logSettingsFromEnv({ LOG_LEVEL: 'DEBUG' }).level, 'debug');
-    assert.equal(logSettingsFromEnv({ LOG_TOKEN_USAGE: '1' }).tokenUsage, true);
-    assert.throws(() => logSettingsFromEnv({ LOG_LEVEL: 'verbose' }), ConfigError);
-    assert.throws(
-      () => logSettingsFromEnv({ TRACE_REQUESTS: 'maybe' }),
-      /TRACE_REQUESTS must be true or false/,
-    );
+    assert.equal(readLogSettings({ LOG_LEVEL: 'DEBUG' }).level, 'debug');
+    assert.equal(readLogSettings({ LOG_TOKEN_USAGE: '1' }).tokenUsage, true);
+    assert.throws(() => readLogSettings({ LOG_LEVEL: 'verbose' }), ConfigError);
+    assert.throws(() => readLogSettings({ TRACE_REQUESTS: 'maybe' }), /TRACE_REQUESTS must be true or false/);
   });
 });
 

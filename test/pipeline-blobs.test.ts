@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { createPipelineActivities } from '../activities/pipelines.js';
 import { failureType } from '../common/errors.js';
 import type { JsonValue } from '../common/request.js';
-import { DirectoryBlobStore, RedisBlobStore } from '../core/pipelines/blobs.js';
+import { type BlobStore, pipelineBlobDirectory, pipelineBlobRedis } from '../core/pipelines/blobs.js';
 import { type RunningRedis, startRedis } from '../scripts/redis.js';
 
 const analysis: JsonValue = {
@@ -61,11 +61,11 @@ function behavesAsABlobStore(
 
 let dir: string;
 let redis: RunningRedis;
-let redisStore: RedisBlobStore;
+let redisStore: BlobStore;
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'blobs-'));
   redis = await startRedis();
-  redisStore = new RedisBlobStore({ url: redis.url });
+  redisStore = pipelineBlobRedis(redis.url);
 });
 after(async () => {
   await redisStore?.close();
@@ -74,13 +74,13 @@ after(async () => {
 });
 
 behavesAsABlobStore('a directory blob store', () =>
-  createPipelineActivities({ blobs: new DirectoryBlobStore(dir) }),
+  createPipelineActivities({ blobs: pipelineBlobDirectory(dir) }),
 );
 behavesAsABlobStore('a Redis blob store', () => createPipelineActivities({ blobs: redisStore }));
 
 describe('the directory layout', () => {
   it('keeps one file per blob under the first two hex digits, and no temporary files', async () => {
-    const { storeBlob } = createPipelineActivities({ blobs: new DirectoryBlobStore(dir) });
+    const { storeBlob } = createPipelineActivities({ blobs: pipelineBlobDirectory(dir) });
     const { $ref } = await storeBlob({ value: 'hello' });
     const key = $ref.slice('blob:'.length);
     const files = await readdir(join(dir, key.slice(0, 2)));

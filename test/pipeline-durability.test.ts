@@ -20,7 +20,7 @@ import {
 } from '../client/pipelines.js';
 import { failureType } from '../common/errors.js';
 import type { PipelineDefinition, RequestStepDefinition } from '../common/pipelines/types.js';
-import { DirectoryBlobStore } from '../core/pipelines/blobs.js';
+import { pipelineBlobDirectory } from '../core/pipelines/blobs.js';
 import { type Harness, startHarness } from './support/harness.js';
 import { names, steps } from './support/history.js';
 
@@ -248,7 +248,7 @@ describe('a pipeline', () => {
     });
     const ref = result.outputs.analyse as { $ref: string };
     assert.match(ref.$ref, /^blob:[0-9a-f]{64}$/);
-    const { loadBlob } = createPipelineActivities({ blobs: new DirectoryBlobStore(blobDir) });
+    const { loadBlob } = createPipelineActivities({ blobs: pipelineBlobDirectory(blobDir) });
     assert.deepEqual(await loadBlob({ ref: ref.$ref }), breakdown);
     // The dependency order still applied, read from inside the blob.
     assert.deepEqual(result.steps.find((s) => s.name === 'implement')?.items?.waves, [[0], [1]]);

@@ -2,11 +2,18 @@
 // It also serves /metrics, /health and /health/ready for Prometheus and Kubernetes probes. Its logs
 // are JSON lines on stderr (workers/logging.ts); its traces go to OpenTelemetry when asked (tracing.ts).
 import { NativeConnection, Runtime } from '@temporalio/worker';
-import { Redis } from 'ioredis';
-import { dataConverterFromEnv } from '../codec/index.js';
-import { logSettingsFromEnv } from '../core/logging/settings.js';
+import { codecSettingsFromEnv, dataConverterFor } from '../codec/index.js';
+import {
+  readBackendSettings,
+  readConfigFiles,
+  readLogSettings,
+  readTemporalSettings,
+  readWorkerTuning,
+} from '../config/env.js';
+import type { Backend } from '../core/backend.js';
 import { noProviderAdvice } from '../core/providers/kinds.js';
-import { connectionConfig, workerTuning } from './config.js';
+import { providerSettingsFromEnv } from '../core/providers/registry.js';
+import { workerBackend } from './backend.js';
 import { workerReadiness } from './health.js';
 import { startWorkerHttpServer, workerHttpPort } from './http.js';
 import { runtimeLogging } from './logging.js';
@@ -20,27 +27,40 @@ export interface RunWorkerOptions {
   namespace?: string;
   taskQueue?: string;
   log?: (line: string) => void;
+  /** Shared state from the caller (npm start shares one with its API server); left open. */
+  backend?: Backend;
 }
 
 export async function runWorker(options: RunWorkerOptions = {}): Promise<void> {
-  const config = { ...connectionConfig(), ...definedOnly(options) };
-  const logSettings = logSettingsFromEnv();
+  // Every setting is read here, once, before anything starts: a bad value stops the worker at once.
+  const { backend: given, ...connectionOptions } = options;
+  const config = { ...readTemporalSettings(), ...definedOnly(connectionOptions) };
+  const logSettings = readLogSettings();
+  const files = readConfigFiles();
+  const tuning = readWorkerTuning();
+  const providers = providerSettingsFromEnv();
+  const codecSettings = codecSettingsFromEnv();
+  const backend = given ?? workerBackend({ settings: readBackendSettings(), files, providers });
   const { logger, logging } = runtimeLogging(logSettings);
   const log = options.log ?? ((line: string) => logger.info(line));
   // The SDK's runtime is created once per process: its logger and metrics exporter must be set first.
   Runtime.install({ logger, telemetryOptions: { ...temporalRuntimeTelemetry(), logging } });
   const tracing = processTracing();
   const connection = await NativeConnection.connect({ address: config.address });
-  const redis = process.env.REDIS_URL ? new Redis(process.env.REDIS_URL) : undefined;
   try {
     const metrics = new OrchestratorMetrics();
-    const dataConverter = dataConverterFromEnv(process.env);
+    // The claim check keeps its blobs on the backend's connection (or in its directory).
+    const dataConverter = dataConverterFor(codecSettings, backend.claimBlobs);
+    const redis = backend.redis;
     const orchestrator = await createOrchestratorWorker({
       connection,
       namespace: config.namespace,
       taskQueue: config.taskQueue,
+      backend,
+      files,
+      providers,
       watchTemplates: true,
-      tuning: workerTuning(),
+      tuning,
       metrics,
       logging: logSettings,
       logger,
@@ -57,9 +77,9 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<void> {
         ...(redis ? { redis } : {}),
       }),
     });
-    const providers = orchestrator.deps.providers.configured();
+    const configured = orchestrator.deps.providers.configured();
     log(
-      `worker: task queue "${config.taskQueue}" on ${config.address} (namespace ${config.namespace}); providers: ${providers.join(', ') || `none — ${noProviderAdvice()}`}`,
+      `worker: task queue "${config.taskQueue}" on ${config.address} (namespace ${config.namespace}); providers: ${configured.join(', ') || `none — ${noProviderAdvice()}`}`,
     );
     log(`worker: metrics and health on ${http.url} (/metrics, /health, /health/ready)`);
     const stop = (): void => orchestrator.shutdown();
@@ -71,7 +91,7 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<void> {
       await http.close();
     }
   } finally {
-    redis?.disconnect();
+    if (!given) await backend.close();
     await tracing?.shutdown();
     // A close that fails (workers still hold the connection after a failed start) must not hide why.
     await connection

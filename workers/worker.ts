@@ -3,7 +3,6 @@
 
 import type { DataConverter, Logger } from '@temporalio/common';
 import { type NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
-import { Redis } from 'ioredis';
 import {
   type ActivityDeps,
   defaultSettings,
@@ -12,24 +11,29 @@ import {
 } from '../activities/deps.js';
 import { createActivities } from '../activities/index.js';
 import type { RoutingPolicy } from '../common/catalog.js';
+import {
+  readBackendSettings,
+  readConfigFiles,
+  readLogSettings,
+  readWorkflowBundlePath,
+} from '../config/env.js';
 import { loadModelCatalog, loadRoutingTable } from '../config/load.js';
+import type { ConfigFiles } from '../config/settings.js';
+import type { Backend, CostControls } from '../core/backend.js';
 import { tokenCounter, warmUpTokenizers } from '../core/context/tokens.js';
-import { type CostControls, createCostControls } from '../core/costControls.js';
-import { type HealthStore, InProcessHealthStore } from '../core/health/circuit.js';
-import { RedisHealthStore } from '../core/health/redisCircuit.js';
+import type { CircuitSettings, HealthStore } from '../core/health/circuit.js';
 import { requestLogContext } from '../core/logging/logContext.js';
-import { type LogSettings, logSettingsFromEnv } from '../core/logging/settings.js';
-import { embeddingSource } from '../core/providers/embeddings.js';
+import type { LogSettings } from '../core/logging/settings.js';
 import {
   ProviderRegistry,
   type ProviderSettings,
   providerSettingsFromEnv,
 } from '../core/providers/registry.js';
-import { streamStoreFromEnv } from '../core/streaming/index.js';
 import type { StreamPublisher } from '../core/streaming/types.js';
 import { loadTemplateRegistry, type TemplateRegistry } from '../core/templates/index.js';
+import { workerBackend } from './backend.js';
 import { buildBundleOutOfProcess } from './bundle.js';
-import { templatesDir as defaultTemplatesDir, defaultTuning, type WorkerTuning } from './config.js';
+import { defaultTuning, type WorkerTuning } from './config.js';
 import { OrchestratorMetrics } from './metrics.js';
 import { metricsSinks } from './sinks.js';
 import type { Tracing } from './tracing.js';
@@ -53,7 +57,15 @@ export interface OrchestratorWorkerOptions {
   routingFile?: string;
   /** Where streaming requests publish their deltas; streaming is off without it. */
   streams?: StreamPublisher;
-  /** Cache, rate limits, budgets, usage ledger; built from REDIS_URL (or in-process) when absent. */
+  /**
+   * Where shared state lives (core/backend.ts): cache, rate limits, budgets, usage ledger, circuits,
+   * streams, pipeline blobs. Built from the environment's settings when absent (and then closed when
+   * the worker stops); a given one stays its owner's to close.
+   */
+  backend?: Backend;
+  /** Templates, catalog, routing and cost-control files; from the environment when absent. */
+  files?: ConfigFiles;
+  /** Cache, rate limits, budgets, usage ledger instead of the backend's. */
   costControls?: CostControls;
   /** Payload codecs (encryption, claim check: see codec/); Temporal's default converter without it. */
   dataConverter?: DataConverter;
@@ -95,7 +107,7 @@ export function workflowBundle(
   failureConverterPath?: string,
   tracing = false,
 ): Promise<WorkflowBundleOption> {
-  const prebuilt = process.env.WORKFLOW_BUNDLE_PATH;
+  const prebuilt = readWorkflowBundlePath();
   if (prebuilt && !failureConverterPath && !tracing) return Promise.resolve({ codePath: prebuilt });
   const key = `${failureConverterPath ?? ''}|${tracing}`;
   const bundle =
@@ -105,26 +117,22 @@ export function workflowBundle(
   return bundle;
 }
 
-/** Circuit state shared through Redis when REDIS_URL is set, else kept in this process. */
-function healthStore(policy: RoutingPolicy): HealthStore {
-  const settings = {
+function circuitSettings(policy: RoutingPolicy): CircuitSettings {
+  return {
     failureThreshold: policy.circuit.failureThreshold,
     cooldownMs: policy.circuit.cooldownSeconds * 1000,
   };
-  const url = process.env.REDIS_URL;
-  return url
-    ? new RedisHealthStore(new Redis(url, { lazyConnect: false }), settings)
-    : new InProcessHealthStore(settings);
 }
 
 export async function createOrchestratorWorker(
   options: OrchestratorWorkerOptions,
 ): Promise<OrchestratorWorker> {
-  const catalog = loadModelCatalog(options.catalogFile);
-  const routing = loadRoutingTable(catalog, options.routingFile);
+  const files = options.files ?? readConfigFiles();
+  const catalog = loadModelCatalog(options.catalogFile ?? files.modelCatalog);
+  const routing = loadRoutingTable(catalog, options.routingFile ?? files.routingTable);
   warmUpTokenizers();
   const counter = tokenCounter('o200k_base');
-  const templates = await loadTemplateRegistry(options.templatesDir ?? defaultTemplatesDir(), {
+  const templates = await loadTemplateRegistry(options.templatesDir ?? files.templatesDir, {
     countTokens: (text) => counter.count(text),
   });
   const warn = (message: string): void => {
@@ -139,20 +147,15 @@ export async function createOrchestratorWorker(
     ? templates.watch({ onError: (e) => warn(`template reload failed: ${e}`), onReload: reportProblems })
     : undefined;
   const providerSettings = options.providers ?? providerSettingsFromEnv();
-  const embeddings = embeddingSource(providerSettings);
-  const costControls =
-    options.costControls ??
-    createCostControls({
-      ...(process.env.REDIS_URL ? { redisUrl: process.env.REDIS_URL } : {}),
-      ...(embeddings ? { embeddings } : {}),
-    });
+  const backend =
+    options.backend ?? workerBackend({ settings: readBackendSettings(), files, providers: providerSettings });
   const deps: ActivityDeps = {
     templates,
     catalog: () => catalog,
     routing: () => routing,
     providers: new ProviderRegistry(providerSettings, catalog),
-    costControls,
-    health: options.health ?? healthStore(routing.policy),
+    costControls: options.costControls ?? backend.costControls,
+    health: options.health ?? backend.healthStore(circuitSettings(routing.policy)),
     settings: {
       ...defaultSettings,
       retry: routing.policy.retry,
@@ -160,11 +163,13 @@ export async function createOrchestratorWorker(
       modelCalls: routing.policy.modelCalls ?? defaultSettings.modelCalls,
       ...options.settings,
     },
-    streams: options.streams ?? streamStoreFromEnv(),
+    streams: options.streams ?? backend.streams,
+    blobs: backend.pipelineBlobs,
+    pipelinesDir: files.pipelinesDir,
   };
   const metrics = options.metrics ?? new OrchestratorMetrics({ defaultMetrics: false });
   metrics.watchCircuits(() => deps.health.all());
-  const activities = createActivities({ ...deps, logging: options.logging ?? logSettingsFromEnv() });
+  const activities = createActivities({ ...deps, logging: options.logging ?? readLogSettings() });
   const tuning: WorkerTuning = { ...defaultTuning, ...options.tuning };
   const common = {
     connection: options.connection,
@@ -216,8 +221,8 @@ export async function createOrchestratorWorker(
       } finally {
         // The folder watch would keep the process alive after its workers stopped.
         stopWatchingTemplates?.();
-        // Close the Redis connections we opened; a caller's own cost controls stay the caller's.
-        if (!options.costControls) await costControls.close();
+        // Close the Redis connection we opened; a caller's own backend stays the caller's.
+        if (!options.backend) await backend.close();
       }
     },
     shutdown: () => {

@@ -27,9 +27,7 @@ const schema = {
 /** Reservations outlive the longest request (600 s default deadline) with room to spare. */
 export const DEFAULT_RESERVATION_TTL_SECONDS = 900;
 
-export function loadBudgetConfig(
-  file: string = process.env.BUDGETS_FILE ?? join(configDir, 'budgets.yaml'),
-): BudgetConfig {
+export function loadBudgetConfig(file: string = join(configDir, 'budgets.yaml')): BudgetConfig {
   const raw = loadYamlConfig<Partial<BudgetConfig>>(file, schema, {});
   return {
     ...(raw.global ? { global: raw.global } : {}),

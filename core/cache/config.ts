@@ -60,9 +60,7 @@ type RawCacheConfig = Partial<Omit<CacheConfig, 'lru' | 'semantic'>> & {
   semantic?: Record<string, { threshold: number; maxEntries?: number }>;
 };
 
-export function loadCacheConfig(
-  file: string = process.env.CACHE_CONFIG ?? join(configDir, 'cache.yaml'),
-): CacheConfig {
+export function loadCacheConfig(file: string = join(configDir, 'cache.yaml')): CacheConfig {
   const raw = loadYamlConfig<RawCacheConfig>(file, schema, {});
   const semantic: Record<string, SemanticSettings> = {};
   for (const [taskType, s] of Object.entries(raw.semantic ?? {})) {

@@ -23,9 +23,7 @@ const limitsSchema = {
   },
 } as const;
 
-export function loadRateLimits(
-  file: string = process.env.RATE_LIMITS_FILE ?? join(configDir, 'limits.yaml'),
-): RateLimitConfig {
+export function loadRateLimits(file: string = join(configDir, 'limits.yaml')): RateLimitConfig {
   const raw = loadYamlConfig<Partial<RateLimitConfig>>(file, limitsSchema, {});
   return { providers: raw.providers ?? {}, models: raw.models ?? {} };
 }

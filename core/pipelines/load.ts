@@ -12,9 +12,8 @@ import { checkPipelineShape } from './schema.js';
 const EXTENSIONS = ['.yaml', '.yml'];
 const NAME = /^[a-z0-9][a-z0-9_-]*$/;
 
-export function defaultPipelinesDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env.PIPELINES_DIR ?? join(projectRoot, 'pipelines');
-}
+/** The project's pipelines/; PIPELINES_DIR (config/env.ts) points elsewhere. */
+export const DEFAULT_PIPELINES_DIR: string = join(projectRoot, 'pipelines');
 
 export type CheckResult =
   | { ok: true; definition: PipelineDefinition }

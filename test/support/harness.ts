@@ -16,7 +16,7 @@ export interface WorkerOverrides {
   providers?: ProviderSettings;
   settings?: Partial<OrchestratorSettings>;
   health?: HealthStore;
-  costControls?: import('../../core/costControls.js').CostControls;
+  costControls?: import('../../core/backend.js').CostControls;
   catalogFile?: string;
   routingFile?: string;
   templatesDir?: string;
