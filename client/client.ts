@@ -17,6 +17,7 @@ import type { LlmRequest, LlmResult } from '../common/request.js';
 import { type RequestStatus, statusQuery } from '../workflows/definitions.js';
 import type { llmRequest } from '../workflows/llmRequest.js';
 import { startSearchAttributes } from '../workflows/searchAttributes.js';
+import { searchAttributeNotRegistered } from './searchAttributeErrors.js';
 import { followRequest, type RequestStreamEvent } from './stream.js';
 import { validateRequest } from './validateRequest.js';
 
@@ -118,7 +119,7 @@ export class OrchestratorClient {
       );
     } catch (error) {
       if (error instanceof WorkflowExecutionAlreadyStartedError) return this.handle(request.requestId);
-      throw error;
+      throw searchAttributeNotRegistered(error, this.temporal.options.namespace) ?? error;
     }
   }
 

@@ -11,6 +11,7 @@ import { startWorkerHttpServer, workerHttpPort } from './http.js';
 import { runtimeLogging } from './logging.js';
 import { OrchestratorMetrics } from './metrics.js';
 import { temporalRuntimeTelemetry } from './metricsTemporal.js';
+import { warnMissingSearchAttributes } from './searchAttributeCheck.js';
 import { processTracing } from './tracing.js';
 import { createOrchestratorWorker } from './worker.js';
 
@@ -30,6 +31,7 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<void> {
   Runtime.install({ logger, telemetryOptions: { ...temporalRuntimeTelemetry(), logging } });
   const tracing = processTracing();
   const connection = await NativeConnection.connect({ address: config.address });
+  await warnMissingSearchAttributes(connection, config.namespace, (line) => logger.warn(line));
   const redis = process.env.REDIS_URL ? new Redis(process.env.REDIS_URL) : undefined;
   try {
     const metrics = new OrchestratorMetrics();
