@@ -4,7 +4,9 @@
 //   node --import tsx scripts/cluster/main.ts setup     namespace + search attributes (cli/setup.ts)
 //   node --import tsx scripts/cluster/main.ts status    where it runs
 //   node --import tsx scripts/cluster/main.ts stop      the server, then PostgreSQL
+//   node --import tsx scripts/cluster/main.ts smoke     start, setup twice, one request (CI; test/drills/cluster)
 //   node --import tsx scripts/cluster/main.ts drill     the multi-worker fault drill (test/drills/cluster)
+// smoke and drill stop the cluster at the end when they started it (CLUSTER_KEEP=1 keeps it).
 import { Connection } from '@temporalio/client';
 import { setupCluster, setupReportLines } from '../../cli/setup.js';
 import { ensureTemporalBinaries } from './build.js';
@@ -57,6 +59,12 @@ switch (command) {
   case 'stop':
     await stopCluster();
     break;
+  case 'smoke': {
+    const { runClusterSmoke } = await import('../../test/drills/cluster/smoke.js');
+    await runClusterSmoke();
+    process.exit(0);
+    break;
+  }
   case 'drill': {
     const { runClusterDrill } = await import('../../test/drills/cluster/drill.js');
     const ok = await runClusterDrill();
@@ -64,6 +72,6 @@ switch (command) {
     break;
   }
   default:
-    console.error(`unknown command ${command}: build | start | setup | status | stop | drill`);
+    console.error(`unknown command ${command}: build | start | setup | status | stop | smoke | drill`);
     process.exit(2);
 }
