@@ -46,6 +46,8 @@ const STATUS_BY_TYPE: Record<string, number> = {
   InvalidResponseError: 502,
   ProviderServerError: 502,
   ProviderOverloadedError: 503,
+  // The cluster was never set up (llm-orchestrator setup): the service cannot take requests yet.
+  SearchAttributeNotRegisteredError: 503,
   ProviderUnreachableError: 502,
   ProviderTimeoutError: 504,
   TimeoutError: 504,

@@ -18,6 +18,7 @@ import type { StreamReader } from '../core/streaming/types.js';
 import { type RequestStatus, statusQuery } from '../workflows/definitions.js';
 import type { llmRequest } from '../workflows/llmRequest.js';
 import { startSearchAttributes } from '../workflows/searchAttributes.js';
+import { searchAttributeNotRegistered } from './searchAttributeErrors.js';
 import { followRequest, type RequestStreamEvent } from './stream.js';
 import { validateRequest } from './validateRequest.js';
 
@@ -122,7 +123,7 @@ export class OrchestratorClient {
       );
     } catch (error) {
       if (error instanceof WorkflowExecutionAlreadyStartedError) return this.handle(request.requestId);
-      throw error;
+      throw searchAttributeNotRegistered(error, this.temporal.options.namespace) ?? error;
     }
   }
 

@@ -25,6 +25,7 @@ import {
   checkComposeApi,
   servesApi,
 } from './checkDeployApi.js';
+import { checkCluster } from './checkDeployCluster.js';
 import { checkKubernetes } from './checkDeployKubernetes.js';
 import {
   asArray,
@@ -82,6 +83,7 @@ export async function checkDeploy(root: string): Promise<DeployCheckResult> {
   checkPrometheus(docs, services, apps, problems);
   checkGrafana(docs, services, known, shown, problems);
   checkKubernetes(docs, problems);
+  checkCluster(docs, services, problems);
   checkDockerfile(root, problems);
   return { files: [...docs.keys()], problems };
 }

@@ -19,6 +19,7 @@ import { startWorkerHttpServer, workerHttpPort } from './http.js';
 import { runtimeLogging } from './logging.js';
 import { OrchestratorMetrics } from './metrics.js';
 import { temporalRuntimeTelemetry } from './metricsTemporal.js';
+import { warnMissingSearchAttributes } from './searchAttributeCheck.js';
 import { processTracing } from './tracing.js';
 import { createOrchestratorWorker } from './worker.js';
 
@@ -47,6 +48,7 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<void> {
   Runtime.install({ logger, telemetryOptions: { ...temporalRuntimeTelemetry(), logging } });
   const tracing = processTracing();
   const connection = await NativeConnection.connect({ address: config.address });
+  await warnMissingSearchAttributes(connection, config.namespace, (line) => logger.warn(line));
   try {
     const metrics = new OrchestratorMetrics();
     // The claim check keeps its blobs on the backend's connection (or in its directory).

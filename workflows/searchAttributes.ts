@@ -1,6 +1,6 @@
 // Search attributes every request carries, so operators can find requests in the Temporal UI:
 // `LlmTaskType="code_generation" AND LlmStatus="failed"`. The list is registered on the dev server
-// at start; on a real cluster register them once with `temporal operator search-attribute create`.
+// at start; on a real cluster register them once with `llm-orchestrator setup` (cli/setup.ts).
 import { defineSearchAttributeKey, type SearchAttributePair, SearchAttributeType } from '@temporalio/common';
 
 export const LlmTaskType = defineSearchAttributeKey('LlmTaskType', SearchAttributeType.KEYWORD);
