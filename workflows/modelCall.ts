@@ -24,6 +24,7 @@ import {
   ProviderTimeoutError,
   rootFailure,
 } from '../common/errors.js';
+import { messageText } from '../common/messages.js';
 import { pickDefined } from '../common/pick.js';
 import type { Attempt, ChatMessage, ContextItem } from '../common/request.js';
 import { addUsage, ZERO_USAGE } from '../common/usage.js';
@@ -94,7 +95,8 @@ async function fitContext(input: ModelCallInput, messages: ChatMessage[]): Promi
     const chosen = typeof wanted === 'object' ? wanted : {};
     const dropped = new Set(prepared.dropped.map((d) => d.id));
     const kept = new Set(prepared.keptIds);
-    const question = input.messages.findLast((m) => m.role === 'user')?.content.slice(0, 1000);
+    const asked = input.messages.findLast((m) => m.role === 'user');
+    const question = asked ? messageText(asked).slice(0, 1000) : undefined;
     const summary = await executeChild(summarizeContext, {
       workflowId: `${input.callId ?? workflowInfo().workflowId}/summary`,
       staticSummary: `summarise ${prepared.dropped.length} dropped context items`,
