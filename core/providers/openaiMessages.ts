@@ -101,7 +101,8 @@ export class OpenAiToolCallAssembler {
   private readonly calls: { id: string; name: string; arguments: string }[] = [];
 
   add(delta: OpenAI.ChatCompletionChunk.Choice.Delta.ToolCall): void {
-    const call = (this.calls[delta.index] ??= { id: '', name: '', arguments: '' });
+    const call = this.calls[delta.index] ?? { id: '', name: '', arguments: '' };
+    this.calls[delta.index] = call;
     if (delta.id) call.id = delta.id;
     if (delta.function?.name) call.name += delta.function.name;
     if (delta.function?.arguments) call.arguments += delta.function.arguments;
