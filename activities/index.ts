@@ -45,7 +45,7 @@ function passThrough(input: RenderPromptInput & { messages: ChatMessage[] }): Re
     templateId: input.templateId,
     version: 'messages',
     messages: input.messages,
-    tokenCounts: input.messages.map((m) => counter.count(m.content)),
+    tokenCounts: input.messages.map((m) => counter.countContent(m)),
   };
 }
 

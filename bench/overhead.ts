@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { Client } from '@temporalio/client';
 import OpenAI from 'openai';
 import { requestStartOptions } from '../client/client.js';
+import { messageText } from '../common/messages.js';
 import type { ChatMessage, LlmRequest } from '../common/request.js';
 import { loadTemplateRegistry } from '../core/templates/index.js';
 import { templatesDir } from '../workers/config.js';
@@ -139,7 +140,11 @@ export async function runOverheadBenchmark(argv: string[]): Promise<void> {
         name: 'direct',
         label: '(a) direct OpenAI SDK → emulator',
         run: (round) => {
-          const messages = messagesFor(request('direct', round));
+          // Rendered templates are text messages from system and user.
+          const messages = messagesFor(request('direct', round)).map((m) => ({
+            role: m.role as 'system' | 'user',
+            content: messageText(m),
+          }));
           return timed(() =>
             openai.chat.completions.create({ model, messages, max_completion_tokens: MAX_OUTPUT_TOKENS }),
           );

@@ -1,10 +1,12 @@
 // `templates` subcommands: list, show, render and check prompt templates without calling a model.
 // Runnable on its own (`node --import tsx cli/templates.ts list`) until it is mounted into
 // the main CLI.
+
 import { readFileSync, realpathSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { messageText } from '../common/messages.js';
 import type { JsonValue } from '../common/request.js';
 import { TOKENIZERS, type Tokenizer, tokenCounter } from '../core/context/tokens.js';
 import {
@@ -141,7 +143,7 @@ export function templatesCommand(options: TemplatesCommandOptions = {}): Command
           rendered.messages.forEach((message, i) => {
             println();
             println(`--- ${message.role} (${rendered.tokenCounts[i] ?? 0} tokens) ---`);
-            println(message.content);
+            println(messageText(message));
           });
           println();
           println(`total: ${rendered.tokenCounts.reduce((a, b) => a + b, 0)} tokens`);

@@ -4,12 +4,15 @@ import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import { InvalidRequestError } from '../common/errors.js';
 import type { LlmRequest } from '../common/request.js';
+import { requestProblems } from '../common/requestChecks.js';
 import { llmRequestSchema } from '../common/requestSchema.js';
 import { readMaxRequestBytes } from '../config/env.js';
 
 const ajv = new Ajv({ allErrors: true });
 addFormats.default(ajv, ['date-time']);
 const validate = ajv.compile(llmRequestSchema);
+// Callers' tool schemas use keywords and formats of their own: compile them leniently.
+const toolSchemas = new Ajv({ strict: false, validateFormats: false });
 
 /**
  * Temporal refuses payloads over 2 MB; stay well under it so the request, its rendered prompt and
@@ -36,10 +39,20 @@ function unsendable(value: unknown, path: string, depth: number): string | undef
   return undefined;
 }
 
-export function validateRequest(request: unknown): asserts request is LlmRequest {
-  const problem = unsendable(request, '', 0);
-  if (problem)
-    throw new InvalidRequestError(`invalid request: ${problem}`, { details: { problems: [problem] } });
+/** Each tool's parameters must compile as a JSON Schema: a provider would refuse it later, less clearly. */
+function toolSchemaProblems(request: LlmRequest): string[] {
+  return (request.tools ?? []).flatMap((tool, i) => {
+    try {
+      toolSchemas.compile(tool.parameters);
+      return [];
+    } catch (error) {
+      return [`tools[${i}].parameters is not a valid JSON Schema: ${(error as Error).message}`];
+    }
+  });
+}
+
+/** The whole request must fit Temporal's payload limit with room for its prompt and history. */
+function checkSize(request: unknown): void {
   const bytes = Buffer.byteLength(JSON.stringify(request) ?? '');
   if (bytes > MAX_REQUEST_BYTES) {
     throw new InvalidRequestError(
@@ -47,7 +60,21 @@ export function validateRequest(request: unknown): asserts request is LlmRequest
       { details: { bytes, limit: MAX_REQUEST_BYTES } },
     );
   }
-  if (validate(request)) return;
+}
+
+// Shape first, then meaning, then size: a problem with a field is named even in an oversized request.
+export function validateRequest(request: unknown): asserts request is LlmRequest {
+  const problem = unsendable(request, '', 0);
+  if (problem)
+    throw new InvalidRequestError(`invalid request: ${problem}`, { details: { problems: [problem] } });
+  if (validate(request)) {
+    const problems = [
+      ...requestProblems(request as LlmRequest),
+      ...toolSchemaProblems(request as LlmRequest),
+    ];
+    if (problems.length === 0) return checkSize(request);
+    throw new InvalidRequestError(`invalid request: ${problems.join('; ')}`, { details: { problems } });
+  }
   const problems = (validate.errors ?? []).map((e) => {
     const where = e.instancePath || '/';
     const extra = e.keyword === 'additionalProperties' ? ` (${String(e.params.additionalProperty)})` : '';

@@ -10,11 +10,69 @@ export type JsonSchema = Record<string, unknown>;
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
-export type MessageRole = 'system' | 'user' | 'assistant';
+export type MessageRole = 'system' | 'user' | 'assistant' | 'tool';
 
+export interface TextPart {
+  type: 'text';
+  text: string;
+}
+
+/** Media types both providers accept for images. */
+export const IMAGE_MEDIA_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp'] as const;
+export type ImageMediaType = (typeof IMAGE_MEDIA_TYPES)[number];
+
+/** An image by URL, or inline as base64 with its media type. */
+export type ImageSource = { url: string } | { mediaType: ImageMediaType; data: string };
+
+export interface ImagePart {
+  type: 'image';
+  source: ImageSource;
+  /** OpenAI's detail level (low: a fixed 85 tokens); other providers ignore it. */
+  detail?: 'low' | 'high' | 'auto';
+}
+
+export type ContentPart = TextPart | ImagePart;
+
+/** A tool call the model made: `arguments` parsed, `rawArguments` exactly as the model wrote them. */
+export interface ToolCall {
+  /** The provider's id for the call (`call_…`, `toolu_…`); a tool result names it. */
+  id: string;
+  name: string;
+  arguments: JsonValue;
+  rawArguments: string;
+}
+
+/**
+ * One message. `content` is text, or parts (text and images). An assistant message may carry the
+ * tool calls it made; a `tool` message is the result of one call and names it by `toolCallId`.
+ */
 export interface ChatMessage {
   role: MessageRole;
-  content: string;
+  content: string | ContentPart[];
+  toolCalls?: ToolCall[];
+  toolCallId?: string;
+  /** A tool result that reports a failure (Anthropic's `is_error`). */
+  isError?: boolean;
+}
+
+/** A function the model may call, described by a JSON Schema for its arguments. */
+export interface ToolDefinition {
+  name: string;
+  description?: string;
+  parameters: JsonSchema;
+  /** Ask the provider to follow the schema exactly (OpenAI's strict mode). */
+  strict?: boolean;
+}
+
+/** auto: the model decides; none: no tool; required: at least one; or one named tool. */
+export type ToolChoice = 'auto' | 'none' | 'required' | { name: string };
+
+/** Why the model stopped: the end of its answer, the token limit, to call tools, or a filter. */
+export const FINISH_REASONS = ['stop', 'length', 'tool_calls', 'content_filter'] as const;
+export type FinishReason = (typeof FINISH_REASONS)[number];
+
+export function isFinishReason(value: unknown): value is FinishReason {
+  return (FINISH_REASONS as readonly unknown[]).includes(value);
 }
 
 /** A piece of context that may be pruned to fit a model's window (issue: context management). */
@@ -92,6 +150,11 @@ export interface LlmRequest {
   notBefore?: string;
   /** Defer the request into an off-peak window (UTC hours), e.g. { startHourUtc: 22, endHourUtc: 6 }. */
   offPeak?: OffPeakWindow;
+  /** Functions the model may call; their calls come back in the result's `toolCalls`. */
+  tools?: ToolDefinition[];
+  toolChoice?: ToolChoice;
+  /** Let the model call several tools in one answer (default: the provider's, which is yes). */
+  parallelToolCalls?: boolean;
   /** Stream the answer's deltas as they are generated (read them with the client's `stream()`). */
   stream?: boolean;
   /** Who asked (service or tenant); flows into search attributes and usage records. */
@@ -139,6 +202,9 @@ export interface LlmResult {
   output: JsonValue;
   /** The model's raw text. */
   text: string;
+  /** The tools the model called, arguments validated against each tool's schema. */
+  toolCalls?: ToolCall[];
+  finishReason?: FinishReason;
   usage: TokenUsage;
   costUsd: number;
   cached: boolean;

@@ -1,6 +1,7 @@
 // The JSON Schema of an LlmRequest, the one description of a well-formed request: the client checks
 // requests against it before starting anything, and the HTTP API derives its body schema from it.
 // Pure data, so any module may import it.
+import { IMAGE_MEDIA_TYPES } from './request.js';
 
 export const llmRequestSchema = {
   type: 'object',
@@ -11,16 +12,20 @@ export const llmRequestSchema = {
     templateId: { type: 'string', minLength: 1, maxLength: 200 },
     templateVersion: { type: 'string', minLength: 1, maxLength: 50 },
     variables: { type: 'object' },
-    messages: {
-      type: 'array',
-      minItems: 1,
-      items: {
-        type: 'object',
-        required: ['role', 'content'],
-        additionalProperties: false,
-        properties: { role: { enum: ['system', 'user', 'assistant'] }, content: { type: 'string' } },
-      },
+    messages: { type: 'array', minItems: 1, items: { $ref: '#/$defs/message' } },
+    tools: { type: 'array', maxItems: 128, items: { $ref: '#/$defs/tool' } },
+    toolChoice: {
+      anyOf: [
+        { enum: ['auto', 'none', 'required'] },
+        {
+          type: 'object',
+          required: ['name'],
+          additionalProperties: false,
+          properties: { name: { $ref: '#/$defs/toolName' } },
+        },
+      ],
     },
+    parallelToolCalls: { type: 'boolean' },
     outputFormat: { enum: ['text', 'json', 'code', 'markdown'] },
     schema: { type: 'object' },
     model: { type: 'string', minLength: 1 },
@@ -71,4 +76,80 @@ export const llmRequestSchema = {
     cache: { enum: ['read-write', 'read-only', 'off'] },
   },
   additionalProperties: false,
+  $defs: {
+    toolName: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' },
+    message: {
+      type: 'object',
+      required: ['role', 'content'],
+      additionalProperties: false,
+      properties: {
+        role: { enum: ['system', 'user', 'assistant', 'tool'] },
+        content: { anyOf: [{ type: 'string' }, { type: 'array', items: { $ref: '#/$defs/part' } }] },
+        toolCalls: { type: 'array', items: { $ref: '#/$defs/toolCall' } },
+        toolCallId: { type: 'string', minLength: 1 },
+        isError: { type: 'boolean' },
+      },
+    },
+    part: {
+      type: 'object',
+      required: ['type'],
+      properties: { type: { enum: ['text', 'image'] } },
+      oneOf: [
+        {
+          required: ['text'],
+          additionalProperties: false,
+          properties: { type: { const: 'text' }, text: { type: 'string' } },
+        },
+        {
+          required: ['source'],
+          additionalProperties: false,
+          properties: {
+            type: { const: 'image' },
+            detail: { enum: ['low', 'high', 'auto'] },
+            source: {
+              oneOf: [
+                {
+                  type: 'object',
+                  required: ['url'],
+                  additionalProperties: false,
+                  properties: { url: { type: 'string', pattern: '^(https?|data):' } },
+                },
+                {
+                  type: 'object',
+                  required: ['mediaType', 'data'],
+                  additionalProperties: false,
+                  properties: {
+                    mediaType: { enum: [...IMAGE_MEDIA_TYPES] },
+                    data: { type: 'string', minLength: 1, pattern: '^[A-Za-z0-9+/]+={0,2}$' },
+                  },
+                },
+              ],
+            },
+          },
+        },
+      ],
+    },
+    toolCall: {
+      type: 'object',
+      required: ['id', 'name', 'arguments'],
+      additionalProperties: false,
+      properties: {
+        id: { type: 'string', minLength: 1 },
+        name: { $ref: '#/$defs/toolName' },
+        arguments: {},
+        rawArguments: { type: 'string' },
+      },
+    },
+    tool: {
+      type: 'object',
+      required: ['name', 'parameters'],
+      additionalProperties: false,
+      properties: {
+        name: { $ref: '#/$defs/toolName' },
+        description: { type: 'string', maxLength: 10_000 },
+        parameters: { type: 'object' },
+        strict: { type: 'boolean' },
+      },
+    },
+  },
 } as const;

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { messageText } from '../common/messages.js';
 import type { ChatMessage } from '../common/request.js';
 import { clearTokenMemo, countBpeTokens, encodeBpe } from '../core/context/encoding.js';
 import {
@@ -78,7 +79,7 @@ describe('token counting', () => {
     // system: 3 + 1 ("system") + 6; user: 3 + 1 ("user") + 2; reply priming: 3.
     assert.equal(counter.countMessages(MESSAGES), 19);
     const contentTokens = MESSAGES.reduce(
-      (sum, m) => sum + counter.count(m.content) + counter.count(m.role),
+      (sum, m) => sum + counter.count(messageText(m)) + counter.count(m.role),
       0,
     );
     assert.equal(

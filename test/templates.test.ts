@@ -11,6 +11,7 @@ import {
   TemplateNotFoundError,
   TemplateRenderError,
 } from '../common/errors.js';
+import { messageText } from '../common/messages.js';
 import type { RenderedPrompt, RenderPromptInput } from '../common/prompt.js';
 import { compareVersions, loadTemplateRegistry, type TemplateRegistry } from '../core/templates/index.js';
 
@@ -37,11 +38,13 @@ function render(
 }
 
 function userText(prompt: RenderedPrompt): string {
-  return prompt.messages[1]?.content ?? '';
+  const message = prompt.messages[1];
+  return message ? messageText(message) : '';
 }
 
 function systemText(prompt: RenderedPrompt): string {
-  return prompt.messages[0]?.content ?? '';
+  const message = prompt.messages[0];
+  return message ? messageText(message) : '';
 }
 
 describe('shipped templates', () => {

@@ -1,6 +1,8 @@
 // The floor workflows' activities: the same OpenAI SDK call the orchestrator's adapter makes, and a
 // local activity that does nothing.
+
 import OpenAI from 'openai';
+import { messageText } from '../../common/messages.js';
 import type { ChatMessage } from '../../common/request.js';
 
 export interface FloorCall {
@@ -26,7 +28,8 @@ export function createFloorActivities(openaiBaseURL: string): FloorActivities {
     async callProvider(call) {
       const completion = await openai.chat.completions.create({
         model: call.model,
-        messages: call.messages.map((m) => ({ role: m.role, content: m.content })),
+        // Bench prompts are rendered templates: text from system, user and assistant.
+        messages: call.messages.map((m) => ({ role: m.role as 'system' | 'user', content: messageText(m) })),
         max_completion_tokens: call.maxOutputTokens,
       });
       return {

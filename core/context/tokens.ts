@@ -3,8 +3,10 @@
 // these numbers, so an estimate must err towards "more tokens" (drop a little more context) rather
 // than towards a context_length_exceeded error from the provider.
 import { ConfigError } from '../../common/errors.js';
-import type { ChatMessage } from '../../common/request.js';
+import { messageImages, messageText, toolCallText } from '../../common/messages.js';
+import type { ChatMessage, ImagePart, ToolDefinition } from '../../common/request.js';
 import { type BpeEncoding, countBpeTokens, loadEncoding } from './encoding.js';
+import { anthropicImageTokens, openAiImageTokens, partImageSize } from './images.js';
 
 /** The estimate for Claude models, whose tokenizer is not public; named so in the catalog's data. */
 // boundary-ok: a tokenizer's name in config/models.yaml, not a provider
@@ -40,23 +42,53 @@ export interface TokenCounter {
   count(text: string): number;
   /** Tokens a chat request with these messages uses as input, format overhead and reply priming included. */
   countMessages(messages: readonly ChatMessage[]): number;
+  /** Tokens one message's content takes: its text, its tool calls and its images (no overhead). */
+  countContent(message: ChatMessage): number;
+  /**
+   * Tokens the tool definitions add to a request. Providers do not publish how they render tools
+   * into the prompt; counting their JSON is a documented estimate that errs high.
+   */
+  countTools(tools: readonly ToolDefinition[]): number;
 }
 
-function exactMessagesCount(encoding: BpeEncoding, messages: readonly ChatMessage[]): number {
+type ImageRule = (part: ImagePart) => number;
+
+const openAiImages: ImageRule = (part) => openAiImageTokens(partImageSize(part), part.detail);
+const anthropicImages: ImageRule = (part) => anthropicImageTokens(partImageSize(part));
+
+function contentTokens(encoding: BpeEncoding, images: ImageRule, message: ChatMessage): number {
+  let total = countBpeTokens(encoding, messageText(message));
+  for (const call of message.toolCalls ?? []) total += countBpeTokens(encoding, toolCallText(call));
+  if (message.toolCallId) total += countBpeTokens(encoding, message.toolCallId);
+  for (const image of messageImages(message)) total += images(image);
+  return total;
+}
+
+function exactMessagesCount(
+  encoding: BpeEncoding,
+  images: ImageRule,
+  messages: readonly ChatMessage[],
+): number {
   if (messages.length === 0) return 0;
   let total = REPLY_PRIMING_TOKENS;
   for (const message of messages) {
     total += MESSAGE_OVERHEAD_TOKENS + countBpeTokens(encoding, message.role);
-    total += countBpeTokens(encoding, message.content);
+    total += contentTokens(encoding, images, message);
   }
   return total;
+}
+
+function toolsTokens(encoding: BpeEncoding, tools: readonly ToolDefinition[]): number {
+  return tools.length === 0 ? 0 : countBpeTokens(encoding, JSON.stringify(tools));
 }
 
 function exactCounter(encoding: BpeEncoding): TokenCounter {
   return {
     tokenizer: encoding,
     count: (text) => countBpeTokens(encoding, text),
-    countMessages: (messages) => exactMessagesCount(encoding, messages),
+    countMessages: (messages) => exactMessagesCount(encoding, openAiImages, messages),
+    countContent: (message) => contentTokens(encoding, openAiImages, message),
+    countTools: (tools) => toolsTokens(encoding, tools),
   };
 }
 
@@ -65,7 +97,15 @@ function anthropicEstimate(): TokenCounter {
   return {
     tokenizer: ESTIMATE_TOKENIZER,
     count: (text) => estimate(countBpeTokens('cl100k_base', text)),
-    countMessages: (messages) => estimate(exactMessagesCount('cl100k_base', messages)),
+    countMessages: (messages) => {
+      // Images are counted by Anthropic's own estimate, outside the text factor.
+      const images = messages.flatMap(messageImages).reduce((sum, part) => sum + anthropicImages(part), 0);
+      return estimate(exactMessagesCount('cl100k_base', () => 0, messages)) + images;
+    },
+    countContent: (message) =>
+      estimate(contentTokens('cl100k_base', () => 0, message)) +
+      messageImages(message).reduce((sum, part) => sum + anthropicImages(part), 0),
+    countTools: (tools) => estimate(toolsTokens('cl100k_base', tools)),
   };
 }
 

@@ -5,6 +5,7 @@
 // activity type, request id and model (see logContext.ts).
 import { Context } from '@temporalio/activity';
 import type { Logger } from '@temporalio/common';
+import { messageText } from '../../common/messages.js';
 import type { RoutePlan } from '../../common/plan.js';
 import type { RenderedPrompt } from '../../common/prompt.js';
 import type { ChatMessage, TokenUsage } from '../../common/request.js';
@@ -84,7 +85,7 @@ export class RequestLog {
     if (!this.prompts) return;
     const max = this.settings.maxPromptChars;
     activityLogger()?.info('prompt', {
-      messages: messages.map((m) => ({ role: m.role, content: redactForLog(m.content, max) })),
+      messages: messages.map((m) => ({ role: m.role, content: redactForLog(messageText(m), max) })),
     });
   }
 

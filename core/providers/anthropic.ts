@@ -3,6 +3,13 @@
 import Anthropic from '@anthropic-ai/sdk';
 import type { ProviderName } from '../../common/catalog.js';
 import type { ErrorDetails } from '../../common/errors.js';
+import {
+  anthropicFinishReason,
+  fromAnthropicToolCalls,
+  toAnthropicMessages,
+  toAnthropicToolChoice,
+  toAnthropicTools,
+} from './anthropicMessages.js';
 import { fromSdkError, type ProviderErrorKind, type ProviderErrorReading } from './errors.js';
 import type { Endpoint, EndpointHints, Provider, ProviderRequest, ProviderResponse } from './types.js';
 
@@ -33,14 +40,6 @@ function read(error: InstanceType<typeof Anthropic.APIError>): ProviderErrorRead
   };
 }
 
-function finishReason(reason: string | null | undefined): string {
-  if (reason === 'end_turn' || reason === 'stop_sequence') return 'stop';
-  if (reason === 'max_tokens') return 'length';
-  if (reason === 'tool_use') return 'tool_use';
-  if (reason === 'refusal') return 'content_filter';
-  return reason ?? 'other';
-}
-
 export class AnthropicProvider implements Provider {
   readonly name: ProviderName;
   private readonly client: Anthropic;
@@ -61,18 +60,20 @@ export class AnthropicProvider implements Provider {
 
   async complete(request: ProviderRequest): Promise<ProviderResponse> {
     const details: ErrorDetails = { provider: this.name, model: request.model.id };
-    const system = request.messages
-      .filter((m) => m.role === 'system')
-      .map((m) => m.content)
-      .join('\n\n');
-    const tool = request.structuredOutput;
+    const { system, messages } = toAnthropicMessages(request.messages);
+    // The caller's own tools take the tool slot; structured output then rests on validation alone.
+    const tools = request.tools?.length ? request.tools : undefined;
+    const tool = tools ? undefined : request.structuredOutput;
+    const toolChoice = tools
+      ? toAnthropicToolChoice(request.toolChoice, request.parallelToolCalls)
+      : undefined;
     const body: Anthropic.MessageCreateParamsNonStreaming = {
       model: request.model.providerModel,
       max_tokens: request.maxOutputTokens,
-      messages: request.messages
-        .filter((m) => m.role !== 'system')
-        .map((m) => ({ role: m.role as 'user' | 'assistant', content: m.content })),
+      messages,
       ...(system ? { system } : {}),
+      ...(tools ? { tools: toAnthropicTools(tools) } : {}),
+      ...(toolChoice ? { tool_choice: toolChoice } : {}),
       ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
       ...(request.topP !== undefined ? { top_p: request.topP } : {}),
       ...(request.stop?.length ? { stop_sequences: request.stop } : {}),
@@ -95,9 +96,9 @@ export class AnthropicProvider implements Provider {
     };
     try {
       const message = request.onDelta
-        ? await this.stream(body, options, request.onDelta)
+        ? await this.stream(body, options, request)
         : await this.client.messages.create(body, options);
-      return this.toResponse(message);
+      return this.toResponse(message, tool !== undefined);
     } catch (error) {
       throw fromSdkError(error, details, Anthropic, read, this.hints);
     }
@@ -106,16 +107,27 @@ export class AnthropicProvider implements Provider {
   private async stream(
     body: Anthropic.MessageCreateParamsNonStreaming,
     options: Anthropic.RequestOptions,
-    onDelta: (delta: string) => void,
+    request: Pick<ProviderRequest, 'onDelta' | 'onToolCallDelta'>,
   ): Promise<Anthropic.Message> {
     const stream = this.client.messages.stream(body, options);
-    stream.on('text', (delta) => onDelta(delta));
+    stream.on('text', (delta) => request.onDelta?.(delta));
+    // Tool calls arrive as content blocks: a tool_use start, then input_json_delta fragments.
+    let toolIndex = -1;
+    stream.on('streamEvent', (event) => {
+      if (event.type === 'content_block_start' && event.content_block.type === 'tool_use') {
+        toolIndex++;
+        const { id, name } = event.content_block;
+        request.onToolCallDelta?.({ index: toolIndex, id, name, argumentsDelta: '' });
+      } else if (event.type === 'content_block_delta' && event.delta.type === 'input_json_delta') {
+        request.onToolCallDelta?.({ index: toolIndex, argumentsDelta: event.delta.partial_json });
+      }
+    });
     return await stream.finalMessage();
   }
 
-  private toResponse(message: Anthropic.Message): ProviderResponse {
+  private toResponse(message: Anthropic.Message, structured: boolean): ProviderResponse {
     // A forced tool call carries the structured answer as its input; text blocks carry plain answers.
-    const toolUse = message.content.find((block) => block.type === 'tool_use');
+    const toolUse = structured ? message.content.find((block) => block.type === 'tool_use') : undefined;
     const text = toolUse
       ? JSON.stringify(toolUse.input)
       : message.content
@@ -128,13 +140,15 @@ export class AnthropicProvider implements Provider {
     const inputTokens = message.usage.input_tokens + cached + created;
     return {
       text,
+      toolCalls: structured ? [] : fromAnthropicToolCalls(message.content),
       usage: {
         inputTokens,
         outputTokens: message.usage.output_tokens,
         totalTokens: inputTokens + message.usage.output_tokens,
         ...(cached ? { cachedInputTokens: cached } : {}),
       },
-      finishReason: finishReason(message.stop_reason),
+      // The forced answer tool is our structured output, not a call the caller asked for.
+      finishReason: structured && toolUse ? 'stop' : anthropicFinishReason(message.stop_reason),
       responseId: message.id,
       providerModel: message.model,
     };

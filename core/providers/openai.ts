@@ -5,6 +5,14 @@ import OpenAI from 'openai';
 import type { ProviderName } from '../../common/catalog.js';
 import type { ErrorDetails } from '../../common/errors.js';
 import { fromSdkError, type ProviderErrorKind, type ProviderErrorReading } from './errors.js';
+import {
+  fromOpenAiToolCalls,
+  OpenAiToolCallAssembler,
+  openAiFinishReason,
+  toOpenAiMessages,
+  toOpenAiToolChoice,
+  toOpenAiTools,
+} from './openaiMessages.js';
 import type { Endpoint, EndpointHints, Provider, ProviderRequest, ProviderResponse } from './types.js';
 
 function classify(error: InstanceType<typeof OpenAI.APIError>): ProviderErrorKind {
@@ -42,12 +50,6 @@ export function openaiClient(endpoint: Endpoint, defaultTimeoutMs: number): Open
   });
 }
 
-function finishReason(reason: string | null | undefined): string {
-  if (reason === 'stop' || reason === 'length' || reason === 'content_filter') return reason;
-  if (reason === 'tool_calls') return 'tool_use';
-  return reason ?? 'other';
-}
-
 export class OpenAIProvider implements Provider {
   readonly name: ProviderName;
   private readonly client: OpenAI;
@@ -63,8 +65,15 @@ export class OpenAIProvider implements Provider {
     const details: ErrorDetails = { provider: this.name, model: request.model.id };
     const body = {
       model: request.model.providerModel,
-      messages: request.messages.map((m) => ({ role: m.role, content: m.content })),
+      messages: toOpenAiMessages(request.messages),
       max_completion_tokens: request.maxOutputTokens,
+      ...(request.tools?.length ? { tools: toOpenAiTools(request.tools) } : {}),
+      ...(request.tools?.length && request.toolChoice
+        ? { tool_choice: toOpenAiToolChoice(request.toolChoice) }
+        : {}),
+      ...(request.tools?.length && request.parallelToolCalls !== undefined
+        ? { parallel_tool_calls: request.parallelToolCalls }
+        : {}),
       ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
       ...(request.topP !== undefined ? { top_p: request.topP } : {}),
       ...(request.stop?.length ? { stop: request.stop } : {}),
@@ -82,20 +91,21 @@ export class OpenAIProvider implements Provider {
       ...(request.timeoutMs ? { timeout: request.timeoutMs } : {}),
     };
     try {
-      if (request.onDelta) return await this.stream(body, options, request.onDelta);
+      if (request.onDelta) return await this.stream(body, options, request);
       const completion = await this.client.chat.completions.create(body, options);
       const choice = completion.choices[0];
       const usage = completion.usage;
       const cached = usage?.prompt_tokens_details?.cached_tokens;
       return {
         text: choice?.message.content ?? '',
+        toolCalls: fromOpenAiToolCalls(choice?.message.tool_calls),
         usage: {
           inputTokens: usage?.prompt_tokens ?? 0,
           outputTokens: usage?.completion_tokens ?? 0,
           totalTokens: usage?.total_tokens ?? 0,
           ...(cached ? { cachedInputTokens: cached } : {}),
         },
-        finishReason: finishReason(choice?.finish_reason),
+        finishReason: openAiFinishReason(choice?.finish_reason),
         responseId: completion.id,
         providerModel: completion.model,
       };
@@ -107,7 +117,7 @@ export class OpenAIProvider implements Provider {
   private async stream(
     body: OpenAI.ChatCompletionCreateParamsNonStreaming,
     options: OpenAI.RequestOptions,
-    onDelta: (delta: string) => void,
+    request: Pick<ProviderRequest, 'onDelta' | 'onToolCallDelta'>,
   ): Promise<ProviderResponse> {
     const stream = await this.client.chat.completions.create(
       { ...body, stream: true, stream_options: { include_usage: true } },
@@ -118,6 +128,7 @@ export class OpenAIProvider implements Provider {
     let id = '';
     let model = body.model;
     let usage: OpenAI.CompletionUsage | undefined;
+    const toolCalls = new OpenAiToolCallAssembler();
     for await (const chunk of stream) {
       id = chunk.id;
       model = chunk.model;
@@ -125,7 +136,16 @@ export class OpenAIProvider implements Provider {
       const delta = choice?.delta.content;
       if (delta) {
         text += delta;
-        onDelta(delta);
+        request.onDelta?.(delta);
+      }
+      for (const call of choice?.delta.tool_calls ?? []) {
+        toolCalls.add(call);
+        request.onToolCallDelta?.({
+          index: call.index,
+          ...(call.id ? { id: call.id } : {}),
+          ...(call.function?.name ? { name: call.function.name } : {}),
+          argumentsDelta: call.function?.arguments ?? '',
+        });
       }
       if (choice?.finish_reason) reason = choice.finish_reason;
       if (chunk.usage) usage = chunk.usage;
@@ -133,13 +153,14 @@ export class OpenAIProvider implements Provider {
     const cached = usage?.prompt_tokens_details?.cached_tokens;
     return {
       text,
+      toolCalls: toolCalls.toolCalls(),
       usage: {
         inputTokens: usage?.prompt_tokens ?? 0,
         outputTokens: usage?.completion_tokens ?? 0,
         totalTokens: usage?.total_tokens ?? 0,
         ...(cached ? { cachedInputTokens: cached } : {}),
       },
-      finishReason: finishReason(reason),
+      finishReason: openAiFinishReason(reason),
       responseId: id,
       providerModel: model,
     };

@@ -1,7 +1,15 @@
 // The one interface every provider adapter implements. Everything provider-specific stays in the
 // adapter's own file; the rest of the code never branches on provider names.
 import type { ModelSpec, ProviderName } from '../../common/catalog.js';
-import type { ChatMessage, JsonSchema, TokenUsage } from '../../common/request.js';
+import type {
+  ChatMessage,
+  FinishReason,
+  JsonSchema,
+  TokenUsage,
+  ToolCall,
+  ToolChoice,
+  ToolDefinition,
+} from '../../common/request.js';
 
 export interface ProviderRequest {
   model: ModelSpec;
@@ -12,19 +20,33 @@ export interface ProviderRequest {
   stop?: string[];
   /** Ask for native structured output (OpenAI json_schema, Anthropic tool input schema). */
   structuredOutput?: { name: string; schema: JsonSchema };
+  /** Functions the model may call, and how it may choose among them. */
+  tools?: ToolDefinition[];
+  toolChoice?: ToolChoice;
+  parallelToolCalls?: boolean;
   /** Aborts the HTTP call, e.g. when Temporal cancels the activity. */
   signal?: AbortSignal;
   /** Per-call HTTP timeout in milliseconds. */
   timeoutMs?: number;
   /** Called with each text delta when the adapter streams; when absent the call is not streamed. */
   onDelta?: (delta: string) => void;
+  /** Called with each fragment of a tool call while streaming: calls by index, id and name first. */
+  onToolCallDelta?: (delta: ToolCallDelta) => void;
+}
+
+export interface ToolCallDelta {
+  index: number;
+  id?: string;
+  name?: string;
+  argumentsDelta: string;
 }
 
 export interface ProviderResponse {
   text: string;
+  /** The tools the model called, in order (empty when it answered in text). */
+  toolCalls: ToolCall[];
   usage: TokenUsage;
-  /** Normalised: stop | length | tool_use | content_filter | other. */
-  finishReason: string;
+  finishReason: FinishReason | 'other';
   /** The provider's id for the response (chatcmpl-…, msg_…), for support tickets. */
   responseId: string;
   /** The model name the provider says answered. */

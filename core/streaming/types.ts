@@ -4,6 +4,16 @@
 export type StreamEvent =
   | { type: 'try_started'; model: string; provider: string; try: number }
   | { type: 'delta'; model: string; try: number; text: string }
+  /** A piece of a tool call as the model writes it: `index` orders calls; id and name come first. */
+  | {
+      type: 'tool_call_delta';
+      model: string;
+      try: number;
+      index: number;
+      id?: string;
+      name?: string;
+      argumentsDelta: string;
+    }
   | { type: 'try_failed'; model: string; try: number; errorType: string; message: string }
   | { type: 'try_succeeded'; model: string; try: number };
 

@@ -1,7 +1,9 @@
 // Renders a compiled template with a request's variables. Pure: the result depends only on the
 // template, the variables and the request id (which picks the A/B variant).
+
 import type { Liquid } from 'liquidjs';
 import { MissingVariablesError, TemplateRenderError } from '../../common/errors.js';
+import { messageText } from '../../common/messages.js';
 import type { RenderedPrompt, RenderPromptInput } from '../../common/prompt.js';
 import type { ChatMessage } from '../../common/request.js';
 import type { CompiledMessages, CompiledTemplate } from './compile.js';
@@ -46,7 +48,7 @@ export function renderTemplate(
     version: template.version,
     ...(variant ? { variant: variant.name } : {}),
     messages: rendered,
-    tokenCounts: rendered.map((m) => countTokens(m.content)),
+    tokenCounts: rendered.map((m) => countTokens(messageText(m))),
     ...(template.outputFormat ? { outputFormat: template.outputFormat } : {}),
     // A copy: the caller may hand it to a validator or change it; the registry's stays as loaded.
     ...(template.schema ? { schema: structuredClone(template.schema) } : {}),
