@@ -1,11 +1,13 @@
 import type { ReplyPlan } from './replies.js';
+import type { ToolCallPlan } from './toolPlan.js';
+import { NO_EXTRA_USAGE, type UsageSettings } from './usageControl.js';
 
 export function messageId(seed: string): string {
   return `msg_${seed.slice(0, 24)}`;
 }
 
-export function toolUseId(plan: ReplyPlan): string {
-  return plan.kind === 'tool' ? `toolu_${plan.callKey}` : '';
+export function toolUseId(call: ToolCallPlan): string {
+  return `toolu_${call.callKey}`;
 }
 
 export function stopReason(plan: ReplyPlan): 'end_turn' | 'max_tokens' | 'stop_sequence' | 'tool_use' {
@@ -18,21 +20,54 @@ export function stopSequence(plan: ReplyPlan): string | null {
   return plan.kind === 'text' ? plan.stopSequence : null;
 }
 
-export function anthropicUsage(inputTokens: number, outputTokens: number): Record<string, unknown> {
+/**
+ * Anthropic's usage object. input_tokens excludes cache reads and writes, which have their own
+ * fields (and a per-TTL breakdown of writes); reasoning (thinking) tokens are part of output_tokens.
+ */
+export function anthropicUsage(
+  inputTokens: number,
+  outputTokens: number,
+  extra: UsageSettings = NO_EXTRA_USAGE,
+): Record<string, unknown> {
+  const write = extra.cacheWriteTokens;
   return {
     input_tokens: inputTokens,
-    output_tokens: outputTokens,
-    cache_creation_input_tokens: 0,
-    cache_read_input_tokens: 0,
+    cache_creation_input_tokens: write,
+    cache_read_input_tokens: extra.cacheReadTokens,
+    cache_creation: {
+      ephemeral_5m_input_tokens: extra.cacheWriteTtl === '5m' ? write : 0,
+      ephemeral_1h_input_tokens: extra.cacheWriteTtl === '1h' ? write : 0,
+    },
+    output_tokens: outputTokens + extra.reasoningTokens,
+    ...(extra.reasoningTokens > 0
+      ? { output_tokens_details: { thinking_tokens: extra.reasoningTokens } }
+      : {}),
     service_tier: 'standard',
   };
 }
 
-/** The finished content block, as in a non-streamed answer. */
-export function contentBlock(plan: ReplyPlan): Record<string, unknown> {
-  return plan.kind === 'tool'
-    ? { type: 'tool_use', id: toolUseId(plan), name: plan.name, input: plan.input }
-    : { type: 'text', text: plan.text };
+/** The cumulative counters message_delta repeats at the end of a stream. */
+export function deltaUsage(full: Record<string, unknown>): Record<string, unknown> {
+  const { input_tokens, cache_creation_input_tokens, cache_read_input_tokens, output_tokens } = full;
+  const details = full.output_tokens_details;
+  return {
+    input_tokens,
+    cache_creation_input_tokens,
+    cache_read_input_tokens,
+    output_tokens,
+    ...(details ? { output_tokens_details: details } : {}),
+  };
+}
+
+/** The finished content blocks, as in a non-streamed answer. */
+export function contentBlocks(plan: ReplyPlan): Record<string, unknown>[] {
+  if (plan.kind === 'text') return [{ type: 'text', text: plan.text }];
+  return plan.calls.map((call) => ({
+    type: 'tool_use',
+    id: toolUseId(call),
+    name: call.name,
+    input: call.input,
+  }));
 }
 
 /** The message envelope; a stream's message_start carries it with empty content and no stop reason. */
@@ -40,7 +75,7 @@ export function messageBody(
   id: string,
   model: string,
   plan: ReplyPlan,
-  inputTokens: number,
+  usage: Record<string, unknown>,
   started = false,
 ): Record<string, unknown> {
   return {
@@ -48,9 +83,9 @@ export function messageBody(
     type: 'message',
     role: 'assistant',
     model,
-    content: started ? [] : [contentBlock(plan)],
+    content: started ? [] : contentBlocks(plan),
     stop_reason: started ? null : stopReason(plan),
     stop_sequence: started ? null : stopSequence(plan),
-    usage: anthropicUsage(inputTokens, started ? 1 : plan.outputTokens),
+    usage,
   };
 }

@@ -1,5 +1,19 @@
-import { type Conversation, contentToText, type OutputFormat, type ToolSpec } from './conversation.js';
-import { InvalidRequest, isObject, optionalString, positiveInteger, samplingOf } from './requestFields.js';
+import { parseAnthropicMessages } from './anthropicMessages.js';
+import {
+  type Conversation,
+  contentToText,
+  type OutputFormat,
+  type ToolChoice,
+  type ToolSpec,
+} from './conversation.js';
+import {
+  InvalidRequest,
+  isObject,
+  type Json,
+  optionalString,
+  positiveInteger,
+  samplingOf,
+} from './requestFields.js';
 
 export interface MessagesRequest {
   conversation: Conversation;
@@ -12,29 +26,35 @@ export function parseMessagesRequest(body: unknown): MessagesRequest {
   const model = optionalString(body.model);
   if (!model) throw new InvalidRequest('model: Field required');
   const maxTokens = positiveIntegerField(body.max_tokens);
+  return { conversation: readConversation(body, model, maxTokens), stream: body.stream === true };
+}
+
+/** The count_tokens body: the same as for messages, without max_tokens (ignored if sent). */
+export function parseCountTokensRequest(body: unknown): Conversation {
+  if (!isObject(body)) throw new InvalidRequest('Request body must be a JSON object');
+  const model = optionalString(body.model);
+  if (!model) throw new InvalidRequest('model: Field required');
+  return readConversation(body, model, undefined);
+}
+
+function readConversation(body: Json, model: string, maxTokens: number | undefined): Conversation {
   if (!Array.isArray(body.messages)) throw new InvalidRequest('messages: Field required');
-  const messages = body.messages.map((m, i) => {
-    if (!isObject(m) || (m.role !== 'user' && m.role !== 'assistant')) {
-      throw new InvalidRequest(`messages.${i}.role: Input should be 'user' or 'assistant'`);
-    }
-    return { role: m.role, text: contentToText(m.content) };
-  });
+  const messages = parseAnthropicMessages(body.messages);
   const tools = parseTools(body.tools);
+  const choice = body.tool_choice;
   return {
-    conversation: {
-      model,
-      system: contentToText(body.system ?? ''),
-      messages,
-      maxTokens,
-      format: parseFormat(body),
-      tools,
-      forcedTool: forcedTool(body.tool_choice, tools),
-      stopSequences: Array.isArray(body.stop_sequences)
-        ? body.stop_sequences.filter((s): s is string => typeof s === 'string')
-        : [],
-      sampling: samplingOf(body, ['temperature', 'top_p', 'top_k']),
-    },
-    stream: body.stream === true,
+    model,
+    system: contentToText(body.system ?? ''),
+    messages,
+    maxTokens,
+    format: parseFormat(body),
+    tools,
+    toolChoice: parseToolChoice(choice, tools),
+    parallelToolCalls: !(isObject(choice) && choice.disable_parallel_tool_use === true),
+    stopSequences: Array.isArray(body.stop_sequences)
+      ? body.stop_sequences.filter((s): s is string => typeof s === 'string')
+      : [],
+    sampling: samplingOf(body, ['temperature', 'top_p', 'top_k']),
   };
 }
 
@@ -58,20 +78,40 @@ function parseFormat(body: Record<string, unknown>): OutputFormat {
 function parseTools(tools: unknown): ToolSpec[] {
   if (tools === undefined || tools === null) return [];
   if (!Array.isArray(tools)) throw new InvalidRequest('tools: Input should be a valid list');
-  return tools.map((t, i) => {
+  const specs = tools.map((t, i): ToolSpec => {
     if (!isObject(t) || typeof t.name !== 'string')
       throw new InvalidRequest(`tools.${i}.name: Field required`);
-    return { name: t.name, schema: t.input_schema ?? { type: 'object', properties: {} } };
+    const spec: ToolSpec = { name: t.name, schema: t.input_schema ?? { type: 'object', properties: {} } };
+    if (typeof t.description === 'string') spec.description = t.description;
+    return spec;
   });
+  if (new Set(specs.map((s) => s.name)).size !== specs.length) {
+    throw new InvalidRequest('tools: Tool names must be unique.');
+  }
+  return specs;
 }
 
-function forcedTool(choice: unknown, tools: ToolSpec[]): string | undefined {
-  if (!isObject(choice)) return undefined;
-  if (choice.type === 'any') return tools[0]?.name;
-  if (choice.type !== 'tool') return undefined;
-  const name = choice.name;
-  if (typeof name !== 'string' || !tools.some((t) => t.name === name)) {
-    throw new InvalidRequest(`tool_choice: tool '${String(name)}' not found in tools`);
+function parseToolChoice(choice: unknown, tools: ToolSpec[]): ToolChoice {
+  if (choice === undefined || choice === null) return { mode: 'auto' };
+  if (!isObject(choice))
+    throw new InvalidRequest('tool_choice: Input should be a valid dictionary or object');
+  switch (choice.type) {
+    case 'auto':
+      return { mode: 'auto' };
+    case 'any':
+      return { mode: 'required' };
+    case 'none':
+      return { mode: 'none' };
+    case 'tool': {
+      const name = choice.name;
+      if (typeof name !== 'string' || !tools.some((t) => t.name === name)) {
+        throw new InvalidRequest(`tool_choice: tool '${String(name)}' not found in tools`);
+      }
+      return { mode: 'tool', name };
+    }
+    default:
+      throw new InvalidRequest(
+        `tool_choice: Input tag '${String(choice.type)}' found using 'type' does not match any of the expected tags: 'auto', 'any', 'tool', 'none'`,
+      );
   }
-  return name;
 }

@@ -3,6 +3,8 @@ import { parseFaultSpec } from './faults.js';
 import { applyLatencyUpdate, type LatencyUpdate } from './latency.js';
 import { isObject } from './requestFields.js';
 import { type EmulatorState, resetState } from './state.js';
+import { parseInvalidArgumentsSpec } from './toolArgumentsControl.js';
+import { parseUsageOverride } from './usageControl.js';
 
 /** The test-facing control API under /_emulator; never part of either provider's surface. */
 export function registerControlRoutes(app: FastifyInstance, state: EmulatorState): void {
@@ -36,6 +38,29 @@ export function registerControlRoutes(app: FastifyInstance, state: EmulatorState
       return state.latency;
     }),
   );
+
+  // Usage to report per model: { model, cacheReadTokens, cacheWriteTokens, cacheWriteTtl, reasoningTokens }.
+  app.get('/_emulator/usage', async () => state.usage.list());
+  app.post('/_emulator/usage', async (request, reply) =>
+    guard(reply, () => state.usage.set(parseUsageOverride(request.body))),
+  );
+  // DELETE /_emulator/usage clears every model's settings; ?model=… only that model's.
+  app.delete('/_emulator/usage', async (request) => {
+    const query = request.query as Record<string, unknown>;
+    const model = typeof query.model === 'string' ? query.model : undefined;
+    state.usage.delete(model);
+    return { cleared: model ?? true };
+  });
+
+  // The next N tool-call replies for a model carry schema-invalid arguments: { model, times?, provider? }.
+  app.get('/_emulator/invalid-tool-arguments', async () => state.invalidArguments.list());
+  app.post('/_emulator/invalid-tool-arguments', async (request, reply) =>
+    guard(reply, () => state.invalidArguments.add(parseInvalidArgumentsSpec(request.body))),
+  );
+  app.delete('/_emulator/invalid-tool-arguments', async () => {
+    state.invalidArguments.clear();
+    return { cleared: true };
+  });
 
   app.post('/_emulator/reset', async () => {
     resetState(state);

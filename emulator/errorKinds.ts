@@ -20,6 +20,8 @@ export type ErrorKind =
 export interface ErrorDetails {
   message?: string;
   param?: string;
+  /** OpenAI's error code for a bad request, when it sends one. */
+  code?: string;
   retryAfterSeconds?: number;
   model?: string;
   promptTokens?: number;

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { openaiAuthError } from './auth.js';
+import { recordReply, recordRequest } from './callDetails.js';
 import { estimatePromptTokens } from './conversation.js';
 import { Exchange } from './exchange.js';
 import { openaiError } from './openaiErrors.js';
@@ -31,6 +32,7 @@ export function registerOpenAiChat(app: FastifyInstance, state: EmulatorState): 
       path: '/v1/chat/completions',
       stream: isObject(request.body) && request.body.stream === true,
     });
+    if (parsed) recordRequest(ex.record, parsed.conversation);
     const promptTokens = parsed ? estimatePromptTokens(parsed.conversation) : 0;
     const go = await admit(ex, state, {
       provider: 'openai',
@@ -44,51 +46,66 @@ export function registerOpenAiChat(app: FastifyInstance, state: EmulatorState): 
     if (!go || !parsed) return;
 
     const plan = planOrRefuse(ex, openaiError, () =>
-      planReply(parsed.conversation, { malformed: go.malformed }),
+      planReply(parsed.conversation, {
+        malformed: go.malformed,
+        breakToolArguments: () => state.invalidArguments.take('openai', model),
+      }),
     );
     if (!plan) return;
     ex.setTokens(promptTokens, plan.outputTokens);
+    recordReply(ex.record, plan, toolCallId);
+    const usageValue = usage(promptTokens, plan.outputTokens, state.usage.for(model));
     const meta = completionMeta(model, replySeed(parsed.conversation));
     if (parsed.stream) {
-      await streamCompletion(ex, state, meta, plan, promptTokens, parsed.includeUsage);
+      if (parsed.includeUsage) ex.record.usage = usageValue;
+      await streamCompletion(ex, state, meta, plan, parsed.includeUsage ? usageValue : undefined);
       return;
     }
+    ex.record.usage = usageValue;
     await ex.sleep(generationMs(plan.outputTokens, state.latency.tokensPerSecond));
-    ex.sendJson(200, completionBody(meta, plan, promptTokens));
+    ex.sendJson(200, completionBody(meta, plan, usageValue));
   });
 }
 
+/**
+ * OpenAI's chunk sequence: a first delta with the role; for each tool call, a delta that opens it
+ * (index, id, type, name, empty arguments) and then argument fragments; a delta with the finish
+ * reason; the usage chunk when stream_options.include_usage asked for it; [DONE].
+ */
 async function streamCompletion(
   ex: Exchange,
   state: EmulatorState,
   meta: CompletionMeta,
   plan: ReplyPlan,
-  promptTokens: number,
-  includeUsage: boolean,
+  usageValue: Record<string, unknown> | undefined,
 ): Promise<void> {
-  const send = (choices: unknown[], usageValue: unknown = null): void =>
-    ex.write(`data: ${JSON.stringify(chunkBody(meta, choices, includeUsage, usageValue))}\n\n`);
+  const includeUsage = usageValue !== undefined;
+  const send = (choices: unknown[], usageChunk: unknown = null): void =>
+    ex.write(`data: ${JSON.stringify(chunkBody(meta, choices, includeUsage, usageChunk))}\n\n`);
+  const rate = state.latency.tokensPerSecond;
   ex.openStream();
   if (plan.kind === 'tool') {
-    const call = {
-      index: 0,
-      id: toolCallId(plan),
-      type: 'function',
-      function: { name: plan.name, arguments: '' },
-    };
-    send([deltaChoice({ role: 'assistant', content: null, refusal: null, tool_calls: [call] })]);
-    await emitPaced(ex, splitDeltas(plan.argumentsJson), state.latency.tokensPerSecond, (piece) =>
-      send([deltaChoice({ tool_calls: [{ index: 0, function: { arguments: piece } }] })]),
-    );
+    for (const [index, call] of plan.calls.entries()) {
+      const opening = {
+        index,
+        id: toolCallId(call),
+        type: 'function',
+        function: { name: call.name, arguments: '' },
+      };
+      const first = index === 0 ? { role: 'assistant', content: null, refusal: null } : {};
+      send([deltaChoice({ ...first, tool_calls: [opening] })]);
+      await emitPaced(ex, splitDeltas(call.argumentsJson), rate, (piece) =>
+        send([deltaChoice({ tool_calls: [{ index, function: { arguments: piece } }] })]),
+      );
+      if (ex.aborted) return;
+    }
   } else {
     send([deltaChoice({ role: 'assistant', content: '', refusal: null })]);
-    await emitPaced(ex, splitDeltas(plan.text), state.latency.tokensPerSecond, (piece) =>
-      send([deltaChoice({ content: piece })]),
-    );
+    await emitPaced(ex, splitDeltas(plan.text), rate, (piece) => send([deltaChoice({ content: piece })]));
   }
   if (ex.aborted) return;
   send([deltaChoice({}, finishReason(plan))]);
-  if (includeUsage) send([], usage(promptTokens, plan.outputTokens));
+  if (usageValue) send([], usageValue);
   ex.write('data: [DONE]\n\n');
   ex.endStream();
 }

@@ -88,7 +88,7 @@ function fields(kind: ErrorKind, d: ErrorDetails): OpenAiErrorFields {
       return {
         status: 400,
         type: 'invalid_request_error',
-        code: null,
+        code: d.code ?? null,
         message: d.message ?? 'Invalid request.',
       };
     case 'content_policy':

@@ -1,5 +1,7 @@
 import { sha256Hex } from './hash.js';
 import type { ReplyPlan } from './replies.js';
+import type { ToolCallPlan } from './toolPlan.js';
+import { NO_EXTRA_USAGE, type UsageSettings } from './usageControl.js';
 
 /** Fields shared by a completion and all chunks of its stream. */
 export interface CompletionMeta {
@@ -18,8 +20,8 @@ export function completionMeta(model: string, seed: string): CompletionMeta {
   };
 }
 
-export function toolCallId(plan: ReplyPlan): string {
-  return plan.kind === 'tool' ? `call_${plan.callKey}` : '';
+export function toolCallId(call: ToolCallPlan): string {
+  return `call_${call.callKey}`;
 }
 
 export function finishReason(plan: ReplyPlan): 'stop' | 'length' | 'tool_calls' {
@@ -27,14 +29,25 @@ export function finishReason(plan: ReplyPlan): 'stop' | 'length' | 'tool_calls' 
   return plan.finish === 'length' ? 'length' : 'stop';
 }
 
-export function usage(promptTokens: number, completionTokens: number): Record<string, unknown> {
+/**
+ * OpenAI's usage object. Cache reads are part of prompt_tokens (OpenAI counts cached tokens inside
+ * it) and so are cache writes, which OpenAI bills as ordinary input; reasoning tokens are part of
+ * completion_tokens. promptTokens is the emulator's estimate of the uncached prompt.
+ */
+export function usage(
+  promptTokens: number,
+  completionTokens: number,
+  extra: UsageSettings = NO_EXTRA_USAGE,
+): Record<string, unknown> {
+  const prompt = promptTokens + extra.cacheReadTokens + extra.cacheWriteTokens;
+  const completion = completionTokens + extra.reasoningTokens;
   return {
-    prompt_tokens: promptTokens,
-    completion_tokens: completionTokens,
-    total_tokens: promptTokens + completionTokens,
-    prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
+    prompt_tokens: prompt,
+    completion_tokens: completion,
+    total_tokens: prompt + completion,
+    prompt_tokens_details: { cached_tokens: extra.cacheReadTokens, audio_tokens: 0 },
     completion_tokens_details: {
-      reasoning_tokens: 0,
+      reasoning_tokens: extra.reasoningTokens,
       audio_tokens: 0,
       accepted_prediction_tokens: 0,
       rejected_prediction_tokens: 0,
@@ -42,31 +55,31 @@ export function usage(promptTokens: number, completionTokens: number): Record<st
   };
 }
 
+/** The assistant message of a non-streamed completion. */
+function message(plan: ReplyPlan): Record<string, unknown> {
+  if (plan.kind === 'text') return { role: 'assistant', content: plan.text, refusal: null, annotations: [] };
+  return {
+    role: 'assistant',
+    content: null,
+    refusal: null,
+    annotations: [],
+    tool_calls: plan.calls.map((call) => ({
+      id: toolCallId(call),
+      type: 'function',
+      function: { name: call.name, arguments: call.argumentsJson },
+    })),
+  };
+}
+
 /** A non-streamed chat.completion object. */
-export function completionBody(meta: CompletionMeta, plan: ReplyPlan, promptTokens: number): unknown {
-  const message =
-    plan.kind === 'tool'
-      ? {
-          role: 'assistant',
-          content: null,
-          refusal: null,
-          annotations: [],
-          tool_calls: [
-            {
-              id: toolCallId(plan),
-              type: 'function',
-              function: { name: plan.name, arguments: plan.argumentsJson },
-            },
-          ],
-        }
-      : { role: 'assistant', content: plan.text, refusal: null, annotations: [] };
+export function completionBody(meta: CompletionMeta, plan: ReplyPlan, usageValue: unknown): unknown {
   return {
     id: meta.id,
     object: 'chat.completion',
     created: meta.created,
     model: meta.model,
-    choices: [{ index: 0, message, logprobs: null, finish_reason: finishReason(plan) }],
-    usage: usage(promptTokens, plan.outputTokens),
+    choices: [{ index: 0, message: message(plan), logprobs: null, finish_reason: finishReason(plan) }],
+    usage: usageValue,
     service_tier: 'default',
     system_fingerprint: meta.fingerprint,
   };

@@ -1,12 +1,6 @@
-import { type Conversation, contentToText, type OutputFormat, type ToolSpec } from './conversation.js';
-import {
-  InvalidRequest,
-  isObject,
-  type Json,
-  optionalString,
-  positiveInteger,
-  samplingOf,
-} from './requestFields.js';
+import type { Conversation, OutputFormat, ToolChoice, ToolSpec } from './conversation.js';
+import { parseOpenAiMessages } from './openaiMessages.js';
+import { InvalidRequest, isObject, optionalString, positiveInteger, samplingOf } from './requestFields.js';
 
 export interface ChatRequest {
   conversation: Conversation;
@@ -22,17 +16,10 @@ export function parseChatRequest(body: unknown): ChatRequest {
   if (!Array.isArray(body.messages) || body.messages.length === 0) {
     throw new InvalidRequest("Missing required parameter: 'messages'.", 'messages');
   }
-  const system: string[] = [];
-  const messages: Conversation['messages'] = [];
-  body.messages.forEach((m, i) => {
-    if (!isObject(m) || typeof m.role !== 'string') {
-      throw new InvalidRequest(`Missing required parameter: 'messages[${i}].role'.`, `messages[${i}].role`);
-    }
-    const text = messageText(m);
-    if (m.role === 'system' || m.role === 'developer') system.push(text);
-    else messages.push({ role: m.role, text });
-  });
+  const { system, messages } = parseOpenAiMessages(body.messages);
   const tools = parseTools(body.tools);
+  onlyWithTools(body, tools, 'tool_choice');
+  onlyWithTools(body, tools, 'parallel_tool_calls');
   const stop = body.stop;
   return {
     conversation: {
@@ -44,7 +31,8 @@ export function parseChatRequest(body: unknown): ChatRequest {
         positiveInteger(body.max_tokens, 'max_tokens'),
       format: parseFormat(body.response_format),
       tools,
-      forcedTool: forcedTool(body.tool_choice, tools),
+      toolChoice: parseToolChoice(body.tool_choice, tools),
+      parallelToolCalls: body.parallel_tool_calls !== false,
       stopSequences: typeof stop === 'string' ? [stop] : Array.isArray(stop) ? stop.filter(isString) : [],
       sampling: samplingOf(body, ['temperature', 'top_p', 'seed']),
     },
@@ -55,14 +43,6 @@ export function parseChatRequest(body: unknown): ChatRequest {
 
 function isString(value: unknown): value is string {
   return typeof value === 'string';
-}
-
-/** Assistant tool calls count as content, so a conversation that continues after them changes the seed. */
-function messageText(m: Json): string {
-  const text = contentToText(m.content);
-  return Array.isArray(m.tool_calls) && m.tool_calls.length > 0
-    ? `${text}${JSON.stringify(m.tool_calls)}`
-    : text;
 }
 
 function parseFormat(format: unknown): OutputFormat {
@@ -84,11 +64,27 @@ function parseFormat(format: unknown): OutputFormat {
   );
 }
 
+const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
+
 function parseTools(tools: unknown): ToolSpec[] {
   if (tools === undefined || tools === null) return [];
   if (!Array.isArray(tools))
-    throw new InvalidRequest("Invalid type for 'tools': expected an array.", 'tools');
+    throw new InvalidRequest("Invalid type for 'tools': expected an array.", 'tools', 'invalid_type');
   return tools.map((t, i) => {
+    if (isObject(t) && t.type === 'custom') {
+      throw new InvalidRequest(
+        'The emulator supports only function tools.',
+        `tools[${i}].type`,
+        'invalid_value',
+      );
+    }
+    if (isObject(t) && t.type !== 'function') {
+      throw new InvalidRequest(
+        `Invalid value: '${String(t.type)}'. Supported values are: 'function' and 'custom'.`,
+        `tools[${i}].type`,
+        'invalid_value',
+      );
+    }
     const fn = isObject(t) ? t.function : undefined;
     if (!isObject(fn) || typeof fn.name !== 'string') {
       throw new InvalidRequest(
@@ -96,19 +92,44 @@ function parseTools(tools: unknown): ToolSpec[] {
         `tools[${i}].function.name`,
       );
     }
-    return { name: fn.name, schema: fn.parameters ?? { type: 'object', properties: {} } };
+    if (!TOOL_NAME.test(fn.name)) {
+      throw new InvalidRequest(
+        `Invalid 'tools[${i}].function.name': string does not match pattern. Expected a string that matches the pattern '^[a-zA-Z0-9_-]+$'.`,
+        `tools[${i}].function.name`,
+        'invalid_value',
+      );
+    }
+    const spec: ToolSpec = { name: fn.name, schema: fn.parameters ?? { type: 'object', properties: {} } };
+    if (typeof fn.description === 'string') spec.description = fn.description;
+    return spec;
   });
 }
 
-function forcedTool(choice: unknown, tools: ToolSpec[]): string | undefined {
-  if (choice === 'required') return tools[0]?.name;
-  if (!isObject(choice) || !isObject(choice.function)) return undefined;
-  const name = choice.function.name;
+/** OpenAI refuses tool_choice and parallel_tool_calls in a request without tools. */
+function onlyWithTools(body: Record<string, unknown>, tools: ToolSpec[], field: string): void {
+  if (tools.length > 0 || body[field] === undefined || body[field] === null) return;
+  throw new InvalidRequest(
+    `Invalid value for '${field}': '${field}' is only allowed when 'tools' are specified.`,
+    field,
+  );
+}
+
+function parseToolChoice(choice: unknown, tools: ToolSpec[]): ToolChoice {
+  if (choice === undefined || choice === null || choice === 'auto') return { mode: 'auto' };
+  if (choice === 'none' || choice === 'required') return { mode: choice };
+  if (typeof choice === 'string') {
+    throw new InvalidRequest(
+      `Invalid value: '${choice}'. Supported values are: 'none', 'auto', and 'required'.`,
+      'tool_choice',
+      'invalid_value',
+    );
+  }
+  const name = isObject(choice) && isObject(choice.function) ? choice.function.name : undefined;
   if (typeof name !== 'string' || !tools.some((t) => t.name === name)) {
     throw new InvalidRequest(
       `Invalid value for 'tool_choice': function '${String(name)}' not found in 'tools'.`,
       'tool_choice',
     );
   }
-  return name;
+  return { mode: 'tool', name };
 }

@@ -13,7 +13,7 @@ export interface CallCheck {
   model: string;
   authError: ErrorKind | undefined;
   /** A request the real API would reject as invalid (message and offending parameter). */
-  invalid: { message: string; param?: string } | undefined;
+  invalid: { message: string; param?: string; code?: string } | undefined;
   /** Prompt size, recorded in the call log. */
   promptTokens: number;
   /** Size compared against the model's context window (the largest single input for embeddings). */

@@ -1,8 +1,16 @@
 import { codeReply } from './codeSamples.js';
-import { type Conversation, instructionText, lastUserText } from './conversation.js';
+import {
+  type Conversation,
+  instructionText,
+  lastUserText,
+  type ToolResultRef,
+  trailingToolResults,
+} from './conversation.js';
 import { SeededRandom, sha256Hex, stableStringify } from './hash.js';
+import { findMarker, MARKER } from './markers.js';
 import { schemaInstance } from './schemaInstance.js';
 import { estimateTokens, truncateToTokens } from './tokens.js';
+import { planToolCalls, type ToolCallPlan, toolsToCall } from './toolPlan.js';
 
 export interface TextReply {
   kind: 'text';
@@ -15,11 +23,10 @@ export interface TextReply {
 
 export interface ToolReply {
   kind: 'tool';
-  name: string;
-  input: unknown;
-  argumentsJson: string;
-  /** Hex digest the dialects turn into their tool-call id ("call_…", "toolu_…"). */
-  callKey: string;
+  /** One or more calls (parallel tool calls), in order. */
+  calls: ToolCallPlan[];
+  /** The arguments were deliberately made invalid against the schema (the invalid-arguments control). */
+  invalidArguments: boolean;
   outputTokens: number;
 }
 
@@ -28,9 +35,12 @@ export type ReplyPlan = TextReply | ToolReply;
 export interface ReplyOptions {
   /** Answer 200 but not in the requested format (the "malformed" fault). */
   malformed?: boolean;
+  /**
+   * Asked only when the reply calls tools: true to make the arguments invalid. A callback, so that
+   * the invalid-arguments control is used up by tool-call replies alone.
+   */
+  breakToolArguments?: () => boolean;
 }
-
-const MARKER = /\[\[emulator:reply=([\s\S]*?)\]\]/g;
 
 const SENTENCES = [
   'This answer was generated deterministically, so the same request always gets the same words.',
@@ -45,57 +55,49 @@ const SENTENCES = [
   'Sampling parameters change the wording in a repeatable way.',
 ];
 
-/** Hash of everything that determines the text; stream flags and limits are left out on purpose. */
+/**
+ * Hash of everything that determines the text; stream flags and limits are left out on purpose. Tool
+ * settings at their defaults are left out too, so that requests without them keep their old seeds.
+ */
 export function replySeed(conv: Conversation): string {
-  const { model, system, messages, format, tools, forcedTool, sampling } = conv;
-  return sha256Hex(stableStringify({ model, system, messages, format, tools, forcedTool, sampling }));
+  const { model, system, messages, format, tools, toolChoice, parallelToolCalls, sampling } = conv;
+  const offered = tools.length > 0;
+  const seeded = {
+    model,
+    system,
+    messages,
+    format,
+    tools,
+    forcedTool: toolChoice.mode === 'tool' ? toolChoice.name : undefined,
+    toolChoice:
+      offered && (toolChoice.mode === 'none' || toolChoice.mode === 'required') ? toolChoice.mode : undefined,
+    parallelToolCalls: offered && !parallelToolCalls ? false : undefined,
+    sampling,
+  };
+  return sha256Hex(stableStringify(seeded));
 }
 
-/** Decides the whole answer for a request: text or tool call, with its finish reason and token count. */
+/** Decides the whole answer for a request: text or tool calls, with the finish reason and token count. */
 export function planReply(conv: Conversation, options: ReplyOptions = {}): ReplyPlan {
   const seed = replySeed(conv);
   const marker = findMarker(conv);
-  const tool = conv.forcedTool ? conv.tools.find((t) => t.name === conv.forcedTool) : undefined;
-  if (conv.forcedTool && !options.malformed) {
-    const input = markerObject(marker) ?? schemaInstance(tool?.schema ?? { type: 'object' }, seed);
-    const argumentsJson = JSON.stringify(input);
-    return {
-      kind: 'tool',
-      name: conv.forcedTool,
-      input,
-      argumentsJson,
-      callKey: seed.slice(0, 24),
-      outputTokens: estimateTokens(argumentsJson) + 10,
-    };
+  const tools = options.malformed ? [] : toolsToCall(conv, marker);
+  if (tools.length > 0) {
+    const invalid = options.breakToolArguments?.() ?? false;
+    const { calls, violated } = planToolCalls(tools, seed, marker, invalid);
+    const outputTokens = calls.reduce((sum, c) => sum + estimateTokens(c.argumentsJson) + 10, 0);
+    return { kind: 'tool', calls, invalidArguments: violated, outputTokens };
   }
   const text = marker ?? (options.malformed ? malformedText(conv) : naturalText(conv, seed));
   return limitText(text, conv);
-}
-
-function findMarker(conv: Conversation): string | undefined {
-  let found: string | undefined;
-  for (const text of [conv.system, ...conv.messages.map((m) => m.text)]) {
-    for (const match of text.matchAll(MARKER)) found = match[1];
-  }
-  return found;
-}
-
-function markerObject(marker: string | undefined): Record<string, unknown> | undefined {
-  if (marker === undefined) return undefined;
-  try {
-    const parsed: unknown = JSON.parse(marker);
-    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
-      ? (parsed as Record<string, unknown>)
-      : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 function naturalText(conv: Conversation, seed: string): string {
   const topic = oneLine(lastUserText(conv));
   if (conv.format.kind === 'json_schema') return JSON.stringify(schemaInstance(conv.format.schema, seed));
   if (conv.format.kind === 'json_object') return JSON.stringify(smallObject(conv, seed));
+  const results = trailingToolResults(conv);
+  if (results.length > 0) return toolResultText(conv, results, seed);
   const instructions = instructionText(conv);
   if (/\bjson\b/i.test(instructions))
     return `\`\`\`json\n${JSON.stringify(smallObject(conv, seed), null, 2)}\n\`\`\``;
@@ -106,6 +108,16 @@ function naturalText(conv: Conversation, seed: string): string {
   const echo = topic.slice(0, 80) || '(empty message)';
   const stop = /[.!?]$/.test(echo) ? '' : '.';
   return `Emulated reply from ${conv.model} to: ${echo}${stop} ${first} ${second}`;
+}
+
+/** The answer after tool results: it quotes each result, so a test can see that it was read. */
+function toolResultText(conv: Conversation, results: ToolResultRef[], seed: string): string {
+  const quoted = results.map((r) => {
+    const content = oneLine(r.content).slice(0, 200) || '(empty)';
+    return `${r.name} ${r.isError ? 'failed with' : 'returned'} ${content}`;
+  });
+  const sentence = new SeededRandom(seed).pick(SENTENCES);
+  return `Emulated reply from ${conv.model} after tool results: ${quoted.join('; ')}. ${sentence}`;
 }
 
 function smallObject(conv: Conversation, seed: string): Record<string, unknown> {
@@ -123,7 +135,10 @@ function malformedText(conv: Conversation): string {
   const wantsJson = conv.format.kind !== 'text' || /\bjson\b/i.test(instructionText(conv));
   if (wantsJson)
     return `Sure, here is the JSON you asked for: {"answer": "Emulated reply from ${conv.model}", "items": [1, 2,`;
-  if (conv.forcedTool) return `I would rather answer in prose than call ${conv.forcedTool}.`;
+  const choice = conv.toolChoice;
+  if (choice.mode === 'tool') return `I would rather answer in prose than call ${choice.name}.`;
+  if (choice.mode === 'required' && conv.tools.length > 0)
+    return 'I would rather answer in prose than call a tool.';
   return `Well, that is an interesting question, and I would rather talk about something else entirely.`;
 }
 

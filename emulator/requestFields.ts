@@ -14,6 +14,8 @@ export class InvalidRequest extends Error {
   constructor(
     message: string,
     readonly param?: string,
+    /** OpenAI's error code (invalid_value, invalid_type…); Anthropic has none. */
+    readonly code?: string,
   ) {
     super(message);
   }
@@ -37,6 +39,7 @@ export function samplingOf(body: Json, names: readonly string[]): Record<string,
 export interface Invalid {
   message: string;
   param?: string;
+  code?: string;
 }
 
 /** Runs a parser, turning InvalidRequest into a value so the call can still be logged and answered 400. */
@@ -47,7 +50,7 @@ export function tryParse<T>(
     return { value: parse() };
   } catch (error) {
     if (!(error instanceof InvalidRequest)) throw error;
-    return { invalid: { message: error.message, param: error.param } };
+    return { invalid: { message: error.message, param: error.param, code: error.code } };
   }
 }
 

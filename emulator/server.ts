@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { registerAnthropicMessages } from './anthropic.js';
+import { registerAnthropicCountTokens } from './anthropicCountTokens.js';
 import { anthropicError } from './anthropicErrors.js';
 import { looksAnthropic } from './auth.js';
 import type { CallRecord } from './callLog.js';
@@ -14,6 +15,12 @@ import { registerOpenAiChat } from './openai.js';
 import { registerOpenAiEmbeddings } from './openaiEmbeddings.js';
 import { openaiError } from './openaiErrors.js';
 import { createState, resetState, type StateOptions } from './state.js';
+import {
+  type InvalidArgumentsSpec,
+  parseInvalidArgumentsSpec,
+  type QueuedInvalidArguments,
+} from './toolArgumentsControl.js';
+import { parseUsageOverride, type UsageOverride } from './usageControl.js';
 
 export interface EmulatorOptions extends StateOptions {
   /** 0 (the default) picks a free port. */
@@ -37,7 +44,15 @@ export interface Emulator {
   clearFaults(): void;
   latency(): LatencySettings;
   setLatency(update: LatencyUpdate): LatencySettings;
-  /** Clears faults and calls and restores the startup latency. */
+  /** Cache and reasoning tokens to report for a model ('*' for all); omitted numbers are 0. */
+  setUsage(override: Partial<UsageOverride> & { model: string }): UsageOverride;
+  /** Forgets one model's usage settings, or all of them. */
+  clearUsage(model?: string): void;
+  usageSettings(): UsageOverride[];
+  /** Makes the next tool-call replies for a model carry schema-invalid arguments. */
+  addInvalidToolArguments(spec: InvalidArgumentsSpec): QueuedInvalidArguments;
+  invalidToolArguments(): QueuedInvalidArguments[];
+  /** Clears faults, calls, usage settings and invalid-argument entries, and restores the startup latency. */
   reset(): void;
   /** Stops listening; held and streaming connections are dropped (and logged as aborted). */
   close(): Promise<void>;
@@ -49,6 +64,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   registerOpenAiChat(app, state);
   registerOpenAiEmbeddings(app, state);
   registerAnthropicMessages(app, state);
+  registerAnthropicCountTokens(app, state);
   registerModelRoutes(app, state);
   registerControlRoutes(app, state);
 
@@ -71,6 +87,11 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
       state.latency = applyLatencyUpdate(state.latency, update);
       return state.latency;
     },
+    setUsage: (override) => state.usage.set(parseUsageOverride(override)),
+    clearUsage: (model) => state.usage.delete(model),
+    usageSettings: () => state.usage.list(),
+    addInvalidToolArguments: (spec) => state.invalidArguments.add(parseInvalidArgumentsSpec(spec)),
+    invalidToolArguments: () => state.invalidArguments.list(),
     reset: () => resetState(state),
     close: () => app.close(),
   };

@@ -2,10 +2,17 @@ import type { KeyPolicy } from './auth.js';
 import { CallLog } from './callLog.js';
 import { FaultQueue } from './faults.js';
 import { applyLatencyUpdate, defaultLatency, type LatencySettings, type LatencyUpdate } from './latency.js';
+import { InvalidArgumentsQueue } from './toolArgumentsControl.js';
+import { UsageOverrides } from './usageControl.js';
 
-/** Everything the routes share: scripted faults, the call log, latency and the startup options. */
+/**
+ * Everything the routes share: scripted faults, the call log, latency, usage to report, queued
+ * invalid tool arguments and the startup options.
+ */
 export interface EmulatorState {
   faults: FaultQueue;
+  usage: UsageOverrides;
+  invalidArguments: InvalidArgumentsQueue;
   calls: CallLog;
   latency: LatencySettings;
   readonly initialLatency: LatencySettings;
@@ -26,6 +33,8 @@ export function createState(options: StateOptions): EmulatorState {
   const latency = applyLatencyUpdate(defaultLatency(), options.latency ?? {});
   return {
     faults: new FaultQueue(),
+    usage: new UsageOverrides(),
+    invalidArguments: new InvalidArgumentsQueue(),
     calls: new CallLog(),
     latency,
     initialLatency: latency,
@@ -35,9 +44,11 @@ export function createState(options: StateOptions): EmulatorState {
   };
 }
 
-/** Back to the state right after startup: no faults, empty log, initial latency. */
+/** Back to the state right after startup: no faults or usage settings, empty log, initial latency. */
 export function resetState(state: EmulatorState): void {
   state.faults.clear();
+  state.usage.delete();
+  state.invalidArguments.clear();
   state.calls.clear();
   state.latency = state.initialLatency;
 }
