@@ -8,11 +8,17 @@ import type { ModelSpec } from '../common/catalog.js';
 import { costUsd } from '../common/catalog.js';
 import { CircuitOpenError, OrchestratorError, rootFailure } from '../common/errors.js';
 import type { ProviderRetry } from '../common/plan.js';
-import type { ChatMessage, GenerationParams, JsonSchema } from '../common/request.js';
+import type {
+  ChatMessage,
+  GenerationParams,
+  JsonSchema,
+  ToolChoice,
+  ToolDefinition,
+} from '../common/request.js';
 import { LocalRateLimitError } from '../core/limits/errors.js';
 import { slotRequest } from '../core/limits/types.js';
 import { RequestLog } from '../core/logging/requestLog.js';
-import type { ProviderResponse } from '../core/providers/types.js';
+import type { ProviderResponse, ToolCallDelta } from '../core/providers/types.js';
 import type { StreamEvent } from '../core/streaming/types.js';
 import type { ActivityDeps } from './deps.js';
 import { enforceRateLimit } from './limits.js';
@@ -25,6 +31,9 @@ export interface InvokeProviderInput {
   maxOutputTokens: number;
   params?: GenerationParams;
   structuredOutput?: { name: string; schema: JsonSchema };
+  tools?: ToolDefinition[];
+  toolChoice?: ToolChoice;
+  parallelToolCalls?: boolean;
   retry: ProviderRetry;
   /** Publish the answer's deltas as they arrive (the request asked to stream). */
   stream?: boolean;
@@ -127,7 +136,22 @@ export function createInvokeProvider(
         ...(input.params?.topP !== undefined ? { topP: input.params.topP } : {}),
         ...(input.params?.stop ? { stop: input.params.stop } : {}),
         ...(input.structuredOutput ? { structuredOutput: input.structuredOutput } : {}),
-        ...(publisher ? { onDelta: (text: string) => publish({ type: 'delta', ...where, text }) } : {}),
+        ...(input.tools?.length
+          ? {
+              tools: input.tools,
+              ...(input.toolChoice ? { toolChoice: input.toolChoice } : {}),
+              ...(input.parallelToolCalls !== undefined
+                ? { parallelToolCalls: input.parallelToolCalls }
+                : {}),
+            }
+          : {}),
+        ...(publisher
+          ? {
+              onDelta: (text: string) => publish({ type: 'delta', ...where, text }),
+              onToolCallDelta: (delta: ToolCallDelta) =>
+                publish({ type: 'tool_call_delta', ...where, ...delta }),
+            }
+          : {}),
       });
       publish({ type: 'try_succeeded', ...where });
       await deps.health.recordSuccess(input.model.id);

@@ -4,11 +4,14 @@ import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import { InvalidRequestError } from '../common/errors.js';
 import type { LlmRequest } from '../common/request.js';
+import { requestProblems } from '../common/requestChecks.js';
 import { llmRequestSchema } from '../common/requestSchema.js';
 
 const ajv = new Ajv({ allErrors: true });
 addFormats.default(ajv, ['date-time']);
 const validate = ajv.compile(llmRequestSchema);
+// Callers' tool schemas use keywords and formats of their own: compile them leniently.
+const toolSchemas = new Ajv({ strict: false, validateFormats: false });
 
 /**
  * Temporal refuses payloads over 2 MB; stay well under it so the request, its rendered prompt and
@@ -35,6 +38,18 @@ function unsendable(value: unknown, path: string, depth: number): string | undef
   return undefined;
 }
 
+/** Each tool's parameters must compile as a JSON Schema: a provider would refuse it later, less clearly. */
+function toolSchemaProblems(request: LlmRequest): string[] {
+  return (request.tools ?? []).flatMap((tool, i) => {
+    try {
+      toolSchemas.compile(tool.parameters);
+      return [];
+    } catch (error) {
+      return [`tools[${i}].parameters is not a valid JSON Schema: ${(error as Error).message}`];
+    }
+  });
+}
+
 export function validateRequest(request: unknown): asserts request is LlmRequest {
   const problem = unsendable(request, '', 0);
   if (problem)
@@ -46,7 +61,14 @@ export function validateRequest(request: unknown): asserts request is LlmRequest
       { details: { bytes, limit: MAX_REQUEST_BYTES } },
     );
   }
-  if (validate(request)) return;
+  if (validate(request)) {
+    const problems = [
+      ...requestProblems(request as LlmRequest),
+      ...toolSchemaProblems(request as LlmRequest),
+    ];
+    if (problems.length === 0) return;
+    throw new InvalidRequestError(`invalid request: ${problems.join('; ')}`, { details: { problems } });
+  }
   const problems = (validate.errors ?? []).map((e) => {
     const where = e.instancePath || '/';
     const extra = e.keyword === 'additionalProperties' ? ` (${String(e.params.additionalProperty)})` : '';

@@ -68,7 +68,12 @@ export interface ToolDefinition {
 export type ToolChoice = 'auto' | 'none' | 'required' | { name: string };
 
 /** Why the model stopped: the end of its answer, the token limit, to call tools, or a filter. */
-export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter';
+export const FINISH_REASONS = ['stop', 'length', 'tool_calls', 'content_filter'] as const;
+export type FinishReason = (typeof FINISH_REASONS)[number];
+
+export function isFinishReason(value: unknown): value is FinishReason {
+  return (FINISH_REASONS as readonly unknown[]).includes(value);
+}
 
 /** A piece of context that may be pruned to fit a model's window (issue: context management). */
 export interface ContextItem {

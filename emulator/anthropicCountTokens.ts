@@ -1,3 +1,4 @@
+// POST /v1/messages/count_tokens.
 import type { FastifyInstance } from 'fastify';
 import { anthropicError } from './anthropicErrors.js';
 import { parseCountTokensRequest } from './anthropicRequest.js';

@@ -1,3 +1,4 @@
+// Messages API image blocks: size from the base64 data (or the default for a URL source), tokens, 400s.
 import type { ImageInfo } from './conversation.js';
 import { decodeBase64Image, urlDigest } from './images.js';
 import { anthropicImageTokens, DEFAULT_IMAGE_SIZE } from './imageTokens.js';

@@ -1,3 +1,4 @@
+// Messages API `messages` into the neutral conversation, with Anthropic's tool-pairing checks.
 import { anthropicImageBlock } from './anthropicImage.js';
 import {
   type ConversationMessage,

@@ -1,3 +1,4 @@
+// What the call log keeps about a generation call beyond its status: tools, tool calls, images.
 import type { CallRecord } from './callLog.js';
 import { type Conversation, type ToolChoice, trailingToolResults } from './conversation.js';
 import type { ReplyPlan } from './replies.js';

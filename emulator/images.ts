@@ -1,3 +1,4 @@
+// Base64 image data and data: URLs, decoded strictly as the providers do.
 import { sha256Hex } from './hash.js';
 import { type ImageHeader, readImageHeader } from './imageSize.js';
 

@@ -1,3 +1,4 @@
+// Reply markers: a prompt's way of dictating the emulated reply.
 import type { Conversation } from './conversation.js';
 
 /** `[[emulator:reply=…]]` in a prompt dictates the reply: its text, or (if JSON) a tool call's input. */

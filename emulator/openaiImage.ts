@@ -1,3 +1,4 @@
+// Chat Completions image parts: size from the data URL (or the default for a plain URL), tokens, 400s.
 import type { ImageInfo } from './conversation.js';
 import { decodeBase64Image, parseDataUrl, urlDigest } from './images.js';
 import { DEFAULT_IMAGE_SIZE, openaiImageTokens } from './imageTokens.js';

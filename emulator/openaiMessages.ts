@@ -1,3 +1,4 @@
+// Chat Completions `messages` into the neutral conversation, with OpenAI's tool-pairing checks.
 import { type ConversationMessage, contentToText, type ImageInfo, type ToolCallRef } from './conversation.js';
 import { openaiImagePart } from './openaiImage.js';
 import { InvalidRequest, isObject, type Json } from './requestFields.js';

@@ -1,3 +1,4 @@
+// Schema-invalid tool arguments on purpose.
 /**
  * Breaks a schema-valid object in one visible way, for the control that makes tool calls carry
  * invalid arguments: drop the first required property; failing that, give the first typed property a

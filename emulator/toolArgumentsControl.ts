@@ -1,3 +1,4 @@
+// The invalid-tool-arguments control (see the comment below).
 import type { Provider } from './faults.js';
 
 /**

@@ -1,3 +1,4 @@
+// Which tools a reply calls and with what arguments: the deterministic rule for tool-call replies.
 import { type Conversation, type ToolSpec, trailingToolResults } from './conversation.js';
 import { sha256Hex } from './hash.js';
 import { markerObject } from './markers.js';

@@ -1,3 +1,4 @@
+// The usage control behind /_emulator/usage.
 /**
  * The usage a test tells the emulator to report, per model: cache reads and writes (and the cache
  * write's TTL) and reasoning tokens. The emulator has no cache and no reasoning; these let the

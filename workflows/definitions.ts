@@ -5,12 +5,14 @@ import type {
   Attempt,
   ChatMessage,
   ContextItem,
+  FinishReason,
   GenerationParams,
   JsonSchema,
   JsonValue,
   LlmRequest,
   OutputFormat,
   TokenUsage,
+  ToolCall,
 } from '../common/request.js';
 
 export type RequestStage =
@@ -44,6 +46,9 @@ export const MODEL_CALL_REQUEST_FIELDS = [
   'pruning',
   'params',
   'stream',
+  'tools',
+  'toolChoice',
+  'parallelToolCalls',
 ] as const satisfies readonly (keyof LlmRequest)[];
 
 export interface ModelCallInput extends Pick<LlmRequest, (typeof MODEL_CALL_REQUEST_FIELDS)[number]> {
@@ -67,6 +72,9 @@ export interface ModelCallResult {
   provider: string;
   text: string;
   output: JsonValue;
+  /** The validated tool calls, when the model called tools. */
+  toolCalls?: ToolCall[];
+  finishReason?: FinishReason;
   regexFallback: boolean;
   usage: TokenUsage;
   costUsd: number;

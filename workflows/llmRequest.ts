@@ -147,6 +147,8 @@ export async function llmRequest(request: LlmRequest): Promise<LlmResult> {
       templateVersion: rendered.version,
       output: answer.output,
       text: answer.text,
+      ...(answer.toolCalls ? { toolCalls: answer.toolCalls } : {}),
+      ...(answer.finishReason ? { finishReason: answer.finishReason } : {}),
       usage: answer.usage,
       costUsd: answer.costUsd,
       cached: false,

@@ -26,15 +26,13 @@ import {
 } from '../common/errors.js';
 import { messageText } from '../common/messages.js';
 import { pickDefined } from '../common/pick.js';
-import type { Attempt, ChatMessage, ContextItem } from '../common/request.js';
+import { type Attempt, type ChatMessage, type ContextItem, isFinishReason } from '../common/request.js';
 import { addUsage, ZERO_USAGE } from '../common/usage.js';
 import type { ModelCallFailureDetails, ModelCallInput, ModelCallResult } from './definitions.js';
 import { summarizeContext } from './summarizeContext.js';
 
-const { prepareMessages, validateResponse } = proxyLocalActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { maximumAttempts: 3 },
-});
+const LOCAL_OPTIONS = { startToCloseTimeout: '30 seconds', retry: { maximumAttempts: 3 } } as const;
+const { prepareMessages, validateResponse } = proxyLocalActivities<Activities>(LOCAL_OPTIONS);
 
 function failWith(
   input: ModelCallInput,
@@ -65,6 +63,9 @@ const PROVIDER_CALL_FIELDS = [
   'retry',
   'params',
   'stream',
+  'tools',
+  'toolChoice',
+  'parallelToolCalls',
 ] as const satisfies readonly (keyof ModelCallInput & keyof InvokeProviderInput)[];
 
 /** Patch id: our rate limit's waits are durable timers in this workflow (were activity retries). */
@@ -228,14 +229,25 @@ export async function modelCall(input: ModelCallInput): Promise<ModelCallResult>
     usage = addUsage(usage, call.usage);
     costUsd += call.costUsd;
     const succeeded = answeredAttempt(model, call, repair > 0);
-    const validation = await validateResponse({
-      model: model.id,
-      text: call.text,
-      taskType: input.taskType,
-      outputFormat: input.outputFormat,
-      allowRegexFallback: input.allowRegexFallback,
-      ...(input.schema ? { schema: input.schema } : {}),
-    });
+    // Answers recorded before tool calls existed carry none.
+    const toolCalls = call.toolCalls ?? [];
+    // The UI's timeline names the tools the model called on the step that checks them.
+    const checkOptions = toolCalls.length
+      ? { ...LOCAL_OPTIONS, summary: `${model.id} called ${toolCalls.map((c) => c.name).join(', ')}` }
+      : LOCAL_OPTIONS;
+    const validation = await validateResponse.executeWithOptions(checkOptions, [
+      {
+        model: model.id,
+        text: call.text,
+        taskType: input.taskType,
+        outputFormat: input.outputFormat,
+        allowRegexFallback: input.allowRegexFallback,
+        ...(input.schema ? { schema: input.schema } : {}),
+        ...(input.tools?.length
+          ? { tools: input.tools, toolCalls, ...(input.toolChoice ? { toolChoice: input.toolChoice } : {}) }
+          : {}),
+      },
+    ]);
     if (validation.ok) {
       attempts.push(succeeded);
       return {
@@ -243,6 +255,8 @@ export async function modelCall(input: ModelCallInput): Promise<ModelCallResult>
         provider: model.provider,
         text: call.text,
         output: validation.output,
+        ...(toolCalls.length ? { toolCalls } : {}),
+        ...(isFinishReason(call.finishReason) ? { finishReason: call.finishReason } : {}),
         regexFallback: validation.regexFallback,
         usage,
         costUsd,
@@ -255,14 +269,16 @@ export async function modelCall(input: ModelCallInput): Promise<ModelCallResult>
       throw failWith(
         input,
         InvalidResponseError.type,
-        `${model.id} answered ${repair + 1} times without a valid ${wantsJson ? 'JSON' : input.outputFormat} answer: ${validation.errors.join('; ')}`,
+        `${model.id} answered ${repair + 1} times without ${validation.repairMessages ? 'valid tool calls' : `a valid ${wantsJson ? 'JSON' : input.outputFormat} answer`}: ${validation.errors.join('; ')}`,
         attempts,
       );
     }
     messages = [
       ...messages,
-      { role: 'assistant', content: call.text },
-      { role: 'user', content: validation.repairPrompt },
+      ...(validation.repairMessages ?? [
+        { role: 'assistant', content: call.text },
+        { role: 'user', content: validation.repairPrompt },
+      ]),
     ];
   }
 }

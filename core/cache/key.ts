@@ -1,7 +1,10 @@
 // The cache key covers everything that changes the answer: task type, template id and version (and
-// variant), the rendered messages, the context items, the model (or, when routing chooses, the route
+// variant), the rendered messages (their images and tool calls included), the tools offered and how
+// the model may choose among them, the context items, the model (or, when routing chooses, the route
 // that chooses it), the generation parameters, the output format and the schema. Anything else
 // (request id, caller, deadline, streaming) does not change the answer and stays out.
+import { messageText, toolCallText } from '../../common/messages.js';
+import { pickDefined } from '../../common/pick.js';
 import type { RoutePlan } from '../../common/plan.js';
 import type { RenderedPrompt } from '../../common/prompt.js';
 import type {
@@ -12,6 +15,8 @@ import type {
   LlmRequest,
   OutputFormat,
   RoutingCriteria,
+  ToolChoice,
+  ToolDefinition,
 } from '../../common/request.js';
 import { canonicalJson, sha256Hex } from './canonical.js';
 
@@ -33,6 +38,9 @@ export interface CacheKeyInput {
   outputFormat: OutputFormat;
   schema?: JsonSchema;
   allowRegexFallback?: boolean;
+  tools?: ToolDefinition[];
+  toolChoice?: ToolChoice;
+  parallelToolCalls?: boolean;
 }
 
 export type CacheKeySource = {
@@ -48,6 +56,9 @@ export type CacheKeySource = {
     | 'context'
     | 'pruning'
     | 'allowRegexFallback'
+    | 'tools'
+    | 'toolChoice'
+    | 'parallelToolCalls'
   >;
   rendered: Pick<
     RenderedPrompt,
@@ -76,6 +87,8 @@ export function cacheKeyInput({ request, rendered, plan }: CacheKeySource): Cach
     ...(request.pruning ? { pruning: request.pruning } : {}),
     ...(schema ? { schema } : {}),
     ...(request.allowRegexFallback ? { allowRegexFallback: true } : {}),
+    // Only when set, so keys of requests without tools are what they always were.
+    ...pickDefined(request, ['tools', 'toolChoice', 'parallelToolCalls']),
   };
 }
 
@@ -94,5 +107,7 @@ export function semanticScope(input: CacheKeyInput): string {
 
 /** The text whose embedding stands for the prompt. */
 export function semanticText(messages: readonly ChatMessage[]): string {
-  return messages.map((m) => `${m.role}: ${m.content}`).join('\n');
+  return messages
+    .map((m) => [`${m.role}: ${messageText(m)}`, ...(m.toolCalls ?? []).map(toolCallText)].join('\n'))
+    .join('\n');
 }

@@ -1,5 +1,6 @@
 // The text form of context items as the model sees it. Pruning counts tokens on exactly this text,
 // so what is counted is what is sent.
+import { withAppendedText } from '../../common/messages.js';
 import type { ChatMessage, ContextItem } from '../../common/request.js';
 
 /** Between sections, and between the user's message and the first section. */
@@ -22,7 +23,8 @@ export function renderContextBlock(items: readonly ContextItem[]): string {
 
 /**
  * The messages with the context block appended to the last user message (a new user message when
- * there is none). No items: the messages unchanged.
+ * there is none). No items: the messages unchanged. Messages are never dropped or reordered, so a
+ * tool call and its result always stay together; only context items are pruned.
  */
 export function appendContext(
   messages: readonly ChatMessage[],
@@ -33,7 +35,7 @@ export function appendContext(
   const block = renderContextBlock(items);
   const last = result.findLastIndex((message) => message.role === 'user');
   const target = result[last];
-  if (target) target.content = `${target.content}${CONTEXT_SEPARATOR}${block}`;
+  if (target) result[last] = withAppendedText(target, `${CONTEXT_SEPARATOR}${block}`);
   else result.push({ role: 'user', content: block });
   return result;
 }
