@@ -76,6 +76,8 @@ function textOf(param: string, content: WireMessage['content']): string {
 
 function userContent(param: string, content: WireMessage['content']): string | ContentPart[] {
   if (typeof content === 'string' || !content) return content ?? '';
+  // Text-only content is sent as text, as it always was; parts only when there is an image.
+  if (content.every((part) => part.type === 'text')) return textOf(param, content);
   return content.map((part, p): ContentPart => {
     if (part.type === 'text' && 'text' in part) return { type: 'text', text: part.text };
     if (part.type === 'image_url' && 'image_url' in part) {

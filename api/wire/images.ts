@@ -3,11 +3,11 @@
 // bytes that are an image, and a size both providers and a Temporal payload can carry.
 import { MAX_REQUEST_BYTES } from '../../client/validateRequest.js';
 import { IMAGE_MEDIA_TYPES, type ImageMediaType, type ImagePart } from '../../common/request.js';
+import { MAX_IMAGE_BYTES } from '../../common/requestChecks.js';
 import { imageSize } from '../../core/context/images.js';
 import { FieldError } from '../errors.js';
 
-/** Anthropic's per-image limit (OpenAI's is 20 MB): the stricter one, so any model can take it. */
-export const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
+export { MAX_IMAGE_BYTES };
 
 // A flat character class: a repeated group overflows the regex stack on a large image.
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
