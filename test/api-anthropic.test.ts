@@ -214,6 +214,33 @@ describe('messages: events, tokens, keys', () => {
     assert.ok(error instanceof Anthropic.AuthenticationError, String(error));
   });
 
+  it('a request whose models all fail is an api_error, not retried, and an error event when streamed', async () => {
+    stack.h.emulator.addFault({ model: '*', status: 400, times: 40 });
+    const retrying = new Anthropic({ apiKey: KEY, baseURL: stack.base, maxRetries: 2 });
+    try {
+      const before = stack.h.emulator.calls().length;
+      const error = await retrying.messages
+        .create({ model: 'claude-haiku-4-5', max_tokens: 10, messages: [question] })
+        .catch((e: unknown) => e);
+      assert.ok(error instanceof Anthropic.InternalServerError, String(error));
+      assert.equal(error.status, 502);
+      assert.equal((error.error as { error: { type: string } }).error.type, 'api_error');
+      const toHaiku = stack.h.emulator
+        .calls()
+        .slice(before)
+        .filter((c) => c.model === 'claude-haiku-4-5');
+      assert.equal(toHaiku.length, 1, 'one workflow ran: the client did not retry it');
+      const streamed = await anthropic.messages
+        .stream({ model: 'claude-haiku-4-5', max_tokens: 10, messages: [question] })
+        .finalMessage()
+        .catch((e: unknown) => e);
+      assert.ok(streamed instanceof Anthropic.APIError, String(streamed));
+      assert.match(streamed.message, /AllModelsFailed|failed/);
+    } finally {
+      stack.h.emulator.clearFaults();
+    }
+  });
+
   it('an unknown model is a not_found_error', async () => {
     const error = await anthropic.messages
       .create({ model: 'claude-99', max_tokens: 10, messages: [question] })

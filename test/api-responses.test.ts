@@ -111,7 +111,48 @@ for (const model of ['gpt-4o-mini', 'claude-haiku-4-5']) {
   });
 }
 
-describe('responses: retrieval, events, structured output, images', () => {
+describe('responses: retrieval, durability, failures, events, structured output, images', () => {
+  it('another API server, sharing no memory with the first, continues and retrieves its response', async () => {
+    const first = await openai.responses.create({ model: 'gpt-4o-mini', input: 'Weather in Paris?', tools });
+    const other = new OpenAI({ apiKey: KEY, baseURL: `${await stack.openApi()}/v1`, maxRetries: 0 });
+    assert.deepEqual((await other.responses.retrieve(first.id)).output, first.output);
+    const second = await other.responses.create({
+      model: 'gpt-4o-mini',
+      previous_response_id: first.id,
+      input: [output(functionCall(first))],
+      tools,
+    });
+    assert.match(second.output_text, /get_weather returned/);
+  });
+
+  it('a request whose models all fail is a final error, and response.failed when streamed', async () => {
+    stack.h.emulator.addFault({ model: '*', status: 400, times: 40 });
+    try {
+      const error = await openai.responses
+        .create({ model: 'gpt-4o-mini', input: 'fail' })
+        .catch((e: unknown) => e);
+      assert.ok(error instanceof OpenAI.APIError, String(error));
+      assert.equal(error.status, 502);
+      assert.equal(error.code, 'AllModelsFailedError');
+      assert.equal(error.headers?.get('x-should-retry'), 'false');
+      const stream = await openai.responses.create({
+        model: 'gpt-4o-mini',
+        input: 'fail again',
+        stream: true,
+      });
+      const events: OpenAI.Responses.ResponseStreamEvent[] = [];
+      for await (const event of stream) events.push(event);
+      const last = events.at(-1);
+      assert.ok(last?.type === 'response.failed', JSON.stringify(last));
+      assert.equal(last.response.status, 'failed');
+      assert.equal(last.response.error?.code, 'AllModelsFailedError');
+      const retrieved = await openai.responses.retrieve(last.response.id);
+      assert.equal(retrieved.status, 'failed');
+    } finally {
+      stack.h.emulator.clearFaults();
+    }
+  });
+
   it('responses.retrieve reads a finished response back from Temporal', async () => {
     const created = await openai.responses.create({
       model: 'gpt-4o-mini',

@@ -20,6 +20,8 @@ export interface ApiStack {
   key: string;
   /** The workflow's own record of a request. */
   result(requestId: string): Promise<LlmResult>;
+  /** Another API server on the same Temporal, sharing no memory with the first: its base URL. */
+  openApi(): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -42,22 +44,29 @@ export async function startApiStack(key: string, caller = 'door-app'): Promise<A
   const client = new OrchestratorClient({ client: h.env.client, taskQueue: h.taskQueue, streams: store });
   const catalog = loadModelCatalog();
   const routing = loadRoutingTable(catalog);
-  const app: FastifyInstance = await createApiServer({
-    client,
-    keys: new StaticKeyStore([{ keyHash: hashKey(key), caller }]),
-    templates: await loadTemplateRegistry(templatesDir()),
-    catalog: () => catalog,
-    routing: () => routing,
-    logger: false,
-  });
-  const base = await app.listen({ port: 0, host: '127.0.0.1' });
+  const templates = await loadTemplateRegistry(templatesDir());
+  const apps: FastifyInstance[] = [];
+  const openApi = async (): Promise<string> => {
+    const app = await createApiServer({
+      client: new OrchestratorClient({ client: h.env.client, taskQueue: h.taskQueue, streams: store }),
+      keys: new StaticKeyStore([{ keyHash: hashKey(key), caller }]),
+      templates,
+      catalog: () => catalog,
+      routing: () => routing,
+      logger: false,
+    });
+    apps.push(app);
+    return app.listen({ port: 0, host: '127.0.0.1' });
+  };
+  const base = await openApi();
   return {
     h,
     base,
     key,
     result: (id) => client.result(id),
+    openApi,
     stop: async () => {
-      await app.close();
+      await Promise.all(apps.map((app) => app.close()));
       worker.shutdown();
       await running;
       await h.stop();
