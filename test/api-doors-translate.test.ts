@@ -147,6 +147,33 @@ describe('the Chat Completions door', () => {
     assert.equal(error.param, 'messages[1].tool_call_id');
   });
 
+  it('refuses two tools of one name and a call answered twice', () => {
+    const twice = refusal(() =>
+      chat({
+        messages: [{ role: 'user', content: 'hi' }],
+        tools: [
+          { type: 'function', function: weather },
+          { type: 'function', function: weather },
+        ],
+      }),
+    );
+    assert.equal(twice.param, 'tools[1].function.name');
+    const answered = refusal(() =>
+      chat({
+        messages: [
+          { role: 'user', content: 'hi' },
+          {
+            role: 'assistant',
+            tool_calls: [{ id: 'c1', type: 'function', function: { name: 'get_weather', arguments: '{}' } }],
+          },
+          { role: 'tool', tool_call_id: 'c1', content: 'a' },
+          { role: 'tool', tool_call_id: 'c1', content: 'b' },
+        ],
+      }),
+    );
+    assert.equal(answered.param, 'messages[3].tool_call_id');
+  });
+
   it('refuses malformed, unknown-type and oversized image data', () => {
     const image = (url: string) => () =>
       chat({ messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url } }] }] });

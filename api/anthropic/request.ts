@@ -16,7 +16,7 @@ import { FieldError } from '../errors.js';
 import type { ModelChoice } from '../openai/models.js';
 import { CHAT_TEMPLATE_ID } from '../openai/request.js';
 import { imageFromUrl, inlineImageSource } from '../wire/images.js';
-import { checkedToolChoice, requireFields, ToolCallLedger } from '../wire/toolCalls.js';
+import { checkedToolChoice, checkToolNames, requireFields, ToolCallLedger } from '../wire/toolCalls.js';
 
 export type ImageSourceBlock =
   | { type: 'base64'; media_type: string; data: string }
@@ -151,7 +151,7 @@ export function conversation(body: Pick<MessagesBody, 'system' | 'messages'>): C
   ];
 }
 
-export function tools(body: Pick<MessagesBody, 'tools'>): ToolDefinition[] | undefined {
+function mappedTools(body: Pick<MessagesBody, 'tools'>): ToolDefinition[] | undefined {
   if (!body.tools?.length) return undefined;
   return body.tools.map((tool, t) => {
     if (tool.type != null && tool.type !== 'custom') {
@@ -163,6 +163,12 @@ export function tools(body: Pick<MessagesBody, 'tools'>): ToolDefinition[] | und
       parameters: tool.input_schema,
     };
   });
+}
+
+export function tools(body: Pick<MessagesBody, 'tools'>): ToolDefinition[] | undefined {
+  const offered = mappedTools(body);
+  if (offered) checkToolNames(offered, (i) => `tools[${i}].name`);
+  return offered;
 }
 
 function toolChoice(

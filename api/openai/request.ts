@@ -12,7 +12,7 @@ import type {
 } from '../../common/request.js';
 import { FieldError } from '../errors.js';
 import { imageFromUrl } from '../wire/images.js';
-import { checkedToolChoice, ToolCallLedger, wireToolCall } from '../wire/toolCalls.js';
+import { checkedToolChoice, checkToolNames, ToolCallLedger, wireToolCall } from '../wire/toolCalls.js';
 import type { ModelChoice } from './models.js';
 import { chatCompletionBodySchema } from './schema.js';
 
@@ -146,7 +146,7 @@ function output(body: ChatCompletionBody): Pick<LlmRequest, 'outputFormat' | 'sc
   return { outputFormat: 'json', schema };
 }
 
-function tools(body: ChatCompletionBody): ToolDefinition[] | undefined {
+function mappedTools(body: ChatCompletionBody): ToolDefinition[] | undefined {
   if (!body.tools?.length) return undefined;
   return body.tools.map(({ function: f }) => ({
     name: f.name,
@@ -154,6 +154,12 @@ function tools(body: ChatCompletionBody): ToolDefinition[] | undefined {
     parameters: f.parameters,
     ...(f.strict != null ? { strict: f.strict } : {}),
   }));
+}
+
+function tools(body: ChatCompletionBody): ToolDefinition[] | undefined {
+  const offered = mappedTools(body);
+  if (offered) checkToolNames(offered, (i) => `tools[${i}].function.name`);
+  return offered;
 }
 
 function toolChoice(body: ChatCompletionBody, offered: ToolDefinition[] | undefined): ToolChoice | undefined {

@@ -16,7 +16,13 @@ import { FieldError } from '../errors.js';
 import type { ModelChoice } from '../openai/models.js';
 import { CHAT_TEMPLATE_ID } from '../openai/request.js';
 import { imageFromUrl } from '../wire/images.js';
-import { checkedToolChoice, requireFields, ToolCallLedger, wireToolCall } from '../wire/toolCalls.js';
+import {
+  checkedToolChoice,
+  checkToolNames,
+  requireFields,
+  ToolCallLedger,
+  wireToolCall,
+} from '../wire/toolCalls.js';
 
 export type InputPart =
   | { type: 'input_text'; text: string }
@@ -149,7 +155,7 @@ export function inputMessages(input: ResponsesBody['input'], earlier: readonly C
   return messages;
 }
 
-function tools(body: ResponsesBody): ToolDefinition[] | undefined {
+function mappedTools(body: ResponsesBody): ToolDefinition[] | undefined {
   if (!body.tools?.length) return undefined;
   return body.tools.map((tool, t) => {
     if (tool.type !== 'function') {
@@ -169,6 +175,12 @@ function tools(body: ResponsesBody): ToolDefinition[] | undefined {
       ...(tool.strict != null ? { strict: tool.strict } : {}),
     };
   });
+}
+
+function tools(body: ResponsesBody): ToolDefinition[] | undefined {
+  const offered = mappedTools(body);
+  if (offered) checkToolNames(offered, (i) => `tools[${i}].name`);
+  return offered;
 }
 
 function toolChoice(body: ResponsesBody, offered: ToolDefinition[] | undefined): ToolChoice | undefined {

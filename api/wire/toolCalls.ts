@@ -18,12 +18,13 @@ export function wireToolCall(param: string, id: string, name: string, rawArgumen
 /** The call ids the conversation has made so far, so each tool result can be checked against them. */
 export class ToolCallLedger {
   private readonly ids = new Set<string>();
+  private readonly answers = new Set<string>();
 
   made(calls: readonly ToolCall[]): void {
     for (const call of calls) this.ids.add(call.id);
   }
 
-  /** A tool result for `id`: refused unless an earlier assistant turn made that call. */
+  /** A tool result for `id`: refused unless an earlier assistant turn made that call, and only once. */
   answered(param: string, id: string): string {
     if (!this.ids.has(id)) {
       throw new FieldError(
@@ -31,8 +32,19 @@ export class ToolCallLedger {
         `no earlier tool call has the id "${id}": a tool result must answer a call the assistant made`,
       );
     }
+    if (this.answers.has(id)) throw new FieldError(param, `the tool call "${id}" was already answered`);
+    this.answers.add(id);
     return id;
   }
+}
+
+/** Tool names must be unique: a call names its tool. `paramOf(i)` is the i-th tool's name field. */
+export function checkToolNames(tools: readonly ToolDefinition[], paramOf: (index: number) => string): void {
+  const seen = new Set<string>();
+  tools.forEach((tool, i) => {
+    if (seen.has(tool.name)) throw new FieldError(paramOf(i), `another tool is already named "${tool.name}"`);
+    seen.add(tool.name);
+  });
 }
 
 /** The tool choice, checked against the offered tools; undefined when it changes nothing. */
