@@ -50,10 +50,8 @@ function toolSchemaProblems(request: LlmRequest): string[] {
   });
 }
 
-export function validateRequest(request: unknown): asserts request is LlmRequest {
-  const problem = unsendable(request, '', 0);
-  if (problem)
-    throw new InvalidRequestError(`invalid request: ${problem}`, { details: { problems: [problem] } });
+/** The whole request must fit Temporal's payload limit with room for its prompt and history. */
+function checkSize(request: unknown): void {
   const bytes = Buffer.byteLength(JSON.stringify(request) ?? '');
   if (bytes > MAX_REQUEST_BYTES) {
     throw new InvalidRequestError(
@@ -61,12 +59,19 @@ export function validateRequest(request: unknown): asserts request is LlmRequest
       { details: { bytes, limit: MAX_REQUEST_BYTES } },
     );
   }
+}
+
+// Shape first, then meaning, then size: a problem with a field is named even in an oversized request.
+export function validateRequest(request: unknown): asserts request is LlmRequest {
+  const problem = unsendable(request, '', 0);
+  if (problem)
+    throw new InvalidRequestError(`invalid request: ${problem}`, { details: { problems: [problem] } });
   if (validate(request)) {
     const problems = [
       ...requestProblems(request as LlmRequest),
       ...toolSchemaProblems(request as LlmRequest),
     ];
-    if (problems.length === 0) return;
+    if (problems.length === 0) return checkSize(request);
     throw new InvalidRequestError(`invalid request: ${problems.join('; ')}`, { details: { problems } });
   }
   const problems = (validate.errors ?? []).map((e) => {

@@ -1,7 +1,14 @@
 // Types of the model catalog and the task routing table (data in `config/`, loaded and validated by
 // `config/load.ts`). Pure, so the workflow can carry a model's spec in its plan.
 
-export type ProviderName = 'openai' | 'anthropic';
+/**
+ * A provider's name as the model catalog spells it: a kind of the provider table (`openai`,
+ * `anthropic`) or any name an `openai-compatible` entry chooses (`groq`, `vllm-eu`). It is a plain
+ * string on purpose: the table's constructors live in core/providers/kinds.ts, which common/ may not
+ * import, and a new compatible endpoint is catalog data, not a change to a closed union. The worker
+ * checks every catalog entry against the table when it starts (core/providers/catalogCheck.ts).
+ */
+export type ProviderName = string;
 
 export interface ModelPricing {
   /** US dollars per million input tokens. */
@@ -27,6 +34,16 @@ export interface ModelSpec {
   tokenizer: string;
   /** Supports native structured output (OpenAI json_schema / Anthropic tool input schema). */
   structuredOutput: boolean;
+  /** The provider table's kind that calls this model; the provider's name when absent. */
+  kind?: string;
+  /** Where the kind's API answers (`openai-compatible` entries; other kinds take it from the environment). */
+  baseURL?: string;
+  /** The NAME of the environment variable holding the key (never the key itself). */
+  apiKeyEnv?: string;
+  /** Extra HTTP headers; `${VAR}` in a value is replaced by that environment variable in the worker. */
+  headers?: Record<string, string>;
+  /** Extra query parameters on every call (Azure OpenAI's `api-version`); `${VAR}` as in headers. */
+  queryParams?: Record<string, string>;
 }
 
 export interface TaskRoute {

@@ -24,7 +24,14 @@ const modelSchema = {
   ],
   additionalProperties: false,
   properties: {
-    provider: { enum: ['openai', 'anthropic'] },
+    // Names only: which kinds exist and what each needs is the provider table's business
+    // (core/providers/kinds.ts), checked against this catalog when the worker starts.
+    provider: { type: 'string', pattern: '^[a-z0-9][a-z0-9._-]*$' },
+    kind: { type: 'string', pattern: '^[a-z0-9][a-z0-9._-]*$' },
+    baseURL: { type: 'string', pattern: '^https?://' },
+    apiKeyEnv: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+    headers: { type: 'object', additionalProperties: { type: 'string' } },
+    queryParams: { type: 'object', additionalProperties: { type: 'string' } },
     providerModel: { type: 'string', minLength: 1 },
     capabilities: { type: 'array', items: { type: 'string' } },
     contextWindow: { type: 'integer', minimum: 1 },
@@ -40,6 +47,7 @@ const modelSchema = {
       },
     },
     typicalLatencyMs: { type: 'number', minimum: 0 },
+    // boundary-ok: tokenizer names (core/context/tokens.ts), the last being Claude's estimate
     tokenizer: { enum: ['o200k_base', 'cl100k_base', 'anthropic'] },
     structuredOutput: { type: 'boolean' },
   },

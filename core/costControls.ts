@@ -11,13 +11,19 @@ import { type CacheConfig, loadCacheConfig } from './cache/config.js';
 import { LruCacheStore } from './cache/lruStore.js';
 import { RedisCacheStore } from './cache/redisStore.js';
 import { ResponseCache, type SemanticCacheOptions } from './cache/responseCache.js';
-import { type Embedder, OpenAIEmbedder } from './cache/semantic/embedder.js';
 import { InProcessVectorIndex } from './cache/semantic/memoryIndex.js';
 import { RedisVectorIndex } from './cache/semantic/redisIndex.js';
 import { loadRateLimits } from './limits/config.js';
 import { InProcessRateLimiter } from './limits/memoryLimiter.js';
 import { RedisRateLimiter } from './limits/redisLimiter.js';
 import type { RateLimitConfig, RateLimiter } from './limits/types.js';
+import {
+  createEmbedder,
+  type Embedder,
+  type EmbeddingSource,
+  embeddingSource,
+} from './providers/embeddings.js';
+import { providerSettingsFromEnv } from './providers/settings.js';
 import { InProcessUsageLedger } from './usage/memoryLedger.js';
 import { RedisUsageLedger } from './usage/redisLedger.js';
 import type { UsageLedger } from './usage/types.js';
@@ -38,7 +44,7 @@ export interface CostControlsOptions {
   /** An open connection to use instead of `redisUrl` (left open by close()). */
   redis?: Redis;
   /** Where embeddings for the semantic cache come from; semantic caching is off without it. */
-  embeddings?: { apiKey: string; baseURL?: string } | Embedder;
+  embeddings?: EmbeddingSource | Embedder;
   limits?: RateLimitConfig;
   budgets?: BudgetConfig;
   cache?: CacheConfig;
@@ -50,8 +56,7 @@ function embedderFrom(options: CostControlsOptions, config: CacheConfig): Embedd
   const source = options.embeddings;
   if (!source) return undefined;
   if ('embed' in source) return source;
-  return new OpenAIEmbedder({
-    ...source,
+  return createEmbedder(source, {
     model: config.embeddingModel,
     ...(config.embeddingDimensions ? { dimensions: config.embeddingDimensions } : {}),
   });
@@ -98,17 +103,11 @@ export function createCostControls(options: CostControlsOptions = {}): CostContr
   };
 }
 
-/** From the environment: REDIS_URL, and OpenAI's key and base URL for embeddings. */
+/** From the environment: REDIS_URL, and the provider table's embeddings key and base URL. */
 export function costControlsFromEnv(env: NodeJS.ProcessEnv = process.env): CostControls {
+  const embeddings = embeddingSource(providerSettingsFromEnv(env));
   return createCostControls({
     ...(env.REDIS_URL ? { redisUrl: env.REDIS_URL } : {}),
-    ...(env.OPENAI_API_KEY
-      ? {
-          embeddings: {
-            apiKey: env.OPENAI_API_KEY,
-            ...(env.OPENAI_BASE_URL ? { baseURL: env.OPENAI_BASE_URL } : {}),
-          },
-        }
-      : {}),
+    ...(embeddings ? { embeddings } : {}),
   });
 }

@@ -7,6 +7,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import ts from 'typescript';
+import { providerKinds } from '../core/providers/kinds.js';
 
 export interface Violation {
   file: string;
@@ -29,7 +30,6 @@ const PRODUCT = [
   'codec',
 ];
 const PROVIDER_SDKS = ['openai', '@anthropic-ai/sdk'];
-const PROVIDER_KIND_NAMES = ['openai', 'anthropic', 'openai-compatible'];
 const WORKFLOW_PACKAGES = ['@temporalio/workflow', '@temporalio/common'];
 
 interface ImportRef {
@@ -97,7 +97,7 @@ function optedOut(lines: readonly string[], line: number): boolean {
 
 function providerNamesIn(source: ts.SourceFile): { name: string; line: number }[] {
   const found: { name: string; line: number }[] = [];
-  const names = new Set<string>(PROVIDER_KIND_NAMES);
+  const names = new Set<string>(Object.keys(providerKinds));
   const visit = (node: ts.Node): void => {
     if ((ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) && names.has(node.text)) {
       // The specifier of an import is checked as an import, not as a name.

@@ -10,11 +10,11 @@ import { type CacheKeyInput, cacheKey, cacheKeyInput } from '../core/cache/key.j
 import { LruCacheStore } from '../core/cache/lruStore.js';
 import { RedisCacheStore } from '../core/cache/redisStore.js';
 import { ResponseCache } from '../core/cache/responseCache.js';
-import { OpenAIEmbedder } from '../core/cache/semantic/embedder.js';
 import type { VectorIndex } from '../core/cache/semantic/index.js';
 import { InProcessVectorIndex } from '../core/cache/semantic/memoryIndex.js';
 import { RedisVectorIndex } from '../core/cache/semantic/redisIndex.js';
 import type { CachedAnswer, CacheStore } from '../core/cache/types.js';
+import { createEmbedder } from '../core/providers/embeddings.js';
 import { createEmulator, type Emulator } from '../emulator/server.js';
 import { type RunningRedis, startRedis } from '../scripts/redis.js';
 
@@ -79,7 +79,7 @@ for (const backend of backends) {
   describe(`semantic cache on ${backend.name}`, () => {
     const setup = (settings: Record<string, SemanticSettings>) => {
       const { store, index } = backend.make();
-      const embedder = new OpenAIEmbedder({ apiKey: 'test-key', baseURL: emulator.openaiBaseURL });
+      const embedder = createEmbedder({ apiKey: 'test-key', baseURL: emulator.openaiBaseURL }, {});
       return new ResponseCache(store, { index, embedder, settings: (taskType) => settings[taskType] });
     };
 
@@ -168,7 +168,7 @@ for (const backend of backends) {
 describe('the embedder', () => {
   it('calls the embeddings API once per distinct text', async () => {
     emulator.clearCalls();
-    const embedder = new OpenAIEmbedder({ apiKey: 'test-key', baseURL: emulator.openaiBaseURL });
+    const embedder = createEmbedder({ apiKey: 'test-key', baseURL: emulator.openaiBaseURL }, {});
     const first = await embedder.embed(ORIGINAL);
     const again = await embedder.embed(ORIGINAL);
     assert.equal(first.vector.length, 256);
@@ -182,7 +182,7 @@ describe('the embedder', () => {
 describe('semantic cache with its embeddings API failing', () => {
   it('still serves and stores exact entries, and says why similar prompts were not looked up', async () => {
     emulator.addFault({ model: 'text-embedding-3-small', status: 500, times: 2 });
-    const embedder = new OpenAIEmbedder({ apiKey: 'test-key', baseURL: emulator.openaiBaseURL });
+    const embedder = createEmbedder({ apiKey: 'test-key', baseURL: emulator.openaiBaseURL }, {});
     const cache = new ResponseCache(new LruCacheStore(), {
       index: new InProcessVectorIndex(),
       embedder,

@@ -5,6 +5,7 @@ import { NativeConnection, Runtime } from '@temporalio/worker';
 import { Redis } from 'ioredis';
 import { dataConverterFromEnv } from '../codec/index.js';
 import { logSettingsFromEnv } from '../core/logging/settings.js';
+import { noProviderAdvice } from '../core/providers/kinds.js';
 import { connectionConfig, workerTuning } from './config.js';
 import { workerReadiness } from './health.js';
 import { startWorkerHttpServer, workerHttpPort } from './http.js';
@@ -58,7 +59,7 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<void> {
     });
     const providers = orchestrator.deps.providers.configured();
     log(
-      `worker: task queue "${config.taskQueue}" on ${config.address} (namespace ${config.namespace}); providers: ${providers.join(', ') || 'none — set OPENAI_API_KEY or ANTHROPIC_API_KEY'}`,
+      `worker: task queue "${config.taskQueue}" on ${config.address} (namespace ${config.namespace}); providers: ${providers.join(', ') || `none — ${noProviderAdvice()}`}`,
     );
     log(`worker: metrics and health on ${http.url} (/metrics, /health, /health/ready)`);
     const stop = (): void => orchestrator.shutdown();

@@ -19,6 +19,7 @@ import { type HealthStore, InProcessHealthStore } from '../core/health/circuit.j
 import { RedisHealthStore } from '../core/health/redisCircuit.js';
 import { requestLogContext } from '../core/logging/logContext.js';
 import { type LogSettings, logSettingsFromEnv } from '../core/logging/settings.js';
+import { embeddingSource } from '../core/providers/embeddings.js';
 import {
   ProviderRegistry,
   type ProviderSettings,
@@ -138,17 +139,18 @@ export async function createOrchestratorWorker(
     ? templates.watch({ onError: (e) => warn(`template reload failed: ${e}`), onReload: reportProblems })
     : undefined;
   const providerSettings = options.providers ?? providerSettingsFromEnv();
+  const embeddings = embeddingSource(providerSettings);
   const costControls =
     options.costControls ??
     createCostControls({
       ...(process.env.REDIS_URL ? { redisUrl: process.env.REDIS_URL } : {}),
-      ...(providerSettings.openai ? { embeddings: providerSettings.openai } : {}),
+      ...(embeddings ? { embeddings } : {}),
     });
   const deps: ActivityDeps = {
     templates,
     catalog: () => catalog,
     routing: () => routing,
-    providers: new ProviderRegistry(providerSettings),
+    providers: new ProviderRegistry(providerSettings, catalog),
     costControls,
     health: options.health ?? healthStore(routing.policy),
     settings: {

@@ -1,9 +1,10 @@
 // The response cache as the activities use it: exact match first, then (for task types that opted in)
 // the most similar earlier prompt above the threshold. The request's CacheMode decides whether it
 // reads, writes, or neither.
+
+import type { Embedder } from '../providers/embedder.js';
 import type { SemanticSettings } from './config.js';
 import { type CacheKeyInput, cacheKey, semanticScope, semanticText } from './key.js';
-import type { Embedder } from './semantic/embedder.js';
 import type { VectorIndex } from './semantic/index.js';
 import type { CachedAnswer, CacheHitInfo, CacheMode, CacheStore } from './types.js';
 

@@ -1,6 +1,7 @@
 // Anthropic Messages adapter, through the official `@anthropic-ai/sdk` client with its own retries off.
 // Native structured output is a forced tool call whose input schema is the requested schema.
 import Anthropic from '@anthropic-ai/sdk';
+import type { ProviderName } from '../../common/catalog.js';
 import type { ErrorDetails } from '../../common/errors.js';
 import {
   anthropicFinishReason,
@@ -10,13 +11,7 @@ import {
   toAnthropicTools,
 } from './anthropicMessages.js';
 import { fromSdkError, type ProviderErrorKind, type ProviderErrorReading } from './errors.js';
-import type { Provider, ProviderRequest, ProviderResponse } from './types.js';
-
-export interface AnthropicProviderOptions {
-  apiKey: string;
-  baseURL?: string;
-  timeoutMs?: number;
-}
+import type { Endpoint, EndpointHints, Provider, ProviderRequest, ProviderResponse } from './types.js';
 
 type ErrorBody = { error?: { type?: string; message?: string } } | undefined;
 
@@ -28,6 +23,7 @@ function classify(error: InstanceType<typeof Anthropic.APIError>): ProviderError
   if (error.status === 429 || type === 'rate_limit_error') return 'rate_limit';
   if (/prompt is too long|context window|too many tokens/i.test(message)) return 'context_length';
   if (/credit balance|billing|quota/i.test(message)) return 'quota';
+  if (/content filtering policy|content policy/i.test(message)) return 'content_policy';
   if (error.status === 401 || type === 'authentication_error') return 'auth';
   if (error.status === 403 || type === 'permission_error') return 'permission';
   if (error.status === 404 || type === 'not_found_error') return 'not_found';
@@ -44,20 +40,21 @@ function read(error: InstanceType<typeof Anthropic.APIError>): ProviderErrorRead
   };
 }
 
-function toOurError(error: unknown, details: ErrorDetails): unknown {
-  return fromSdkError(error, details, Anthropic, read);
-}
-
 export class AnthropicProvider implements Provider {
-  readonly name = 'anthropic' as const;
+  readonly name: ProviderName;
   private readonly client: Anthropic;
+  private readonly hints: EndpointHints;
 
-  constructor(options: AnthropicProviderOptions) {
+  constructor(endpoint: Endpoint) {
+    this.name = endpoint.name;
+    this.hints = endpoint.hints;
     this.client = new Anthropic({
-      apiKey: options.apiKey,
-      ...(options.baseURL ? { baseURL: options.baseURL } : {}),
+      apiKey: endpoint.apiKey,
+      ...(endpoint.baseURL ? { baseURL: endpoint.baseURL } : {}),
+      ...(endpoint.headers ? { defaultHeaders: endpoint.headers } : {}),
+      ...(endpoint.queryParams ? { defaultQuery: endpoint.queryParams } : {}),
       maxRetries: 0,
-      timeout: options.timeoutMs ?? 600_000,
+      timeout: endpoint.timeoutMs ?? 600_000,
     });
   }
 
@@ -103,7 +100,7 @@ export class AnthropicProvider implements Provider {
         : await this.client.messages.create(body, options);
       return this.toResponse(message, tool !== undefined);
     } catch (error) {
-      throw toOurError(error, details);
+      throw fromSdkError(error, details, Anthropic, read, this.hints);
     }
   }
 

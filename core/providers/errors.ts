@@ -16,6 +16,7 @@ import {
   QuotaExceededError,
   RateLimitError,
 } from '../../common/errors.js';
+import type { EndpointHints } from './types.js';
 
 /** The provider-specific reading of an error response, made by each adapter. */
 export type ProviderErrorKind =
@@ -43,27 +44,28 @@ export function retryAfterMs(headers: Headers | undefined, now: number = Date.no
   return Number.isFinite(date) ? Math.max(0, date - now) : undefined;
 }
 
-const advice: Record<ProviderErrorKind, string> = {
-  rate_limit: 'retrying after the delay the provider asked for',
-  quota: 'the account is out of credit or quota: top it up or route to another provider',
-  overloaded: 'the provider is overloaded; retrying with back-off',
-  server: 'the provider failed; retrying with back-off',
-  auth: 'check the API key in the environment (OPENAI_API_KEY / ANTHROPIC_API_KEY)',
-  permission: 'the API key may not use this model or endpoint',
-  context_length: 'shorten the prompt or route to a model with a larger context window',
-  content_policy: 'the provider refused the content; rephrase the request',
-  not_found: 'check the model name in config/models.yaml',
-  bad_request: 'the provider rejected the request as invalid',
+const advice: Record<ProviderErrorKind, (hints: EndpointHints) => string> = {
+  rate_limit: () => 'retrying after the delay the provider asked for',
+  quota: () => 'the account is out of credit or quota: top it up or route to another provider',
+  overloaded: () => 'the provider is overloaded; retrying with back-off',
+  server: () => 'the provider failed; retrying with back-off',
+  auth: (hints) => `check the API key in the environment (${hints.keyVariable})`,
+  permission: () => 'the API key may not use this model or endpoint',
+  context_length: () => 'shorten the prompt or route to a model with a larger context window',
+  content_policy: () => 'the provider refused the content; rephrase the request',
+  not_found: () => 'check the model name in config/models.yaml',
+  bad_request: () => 'the provider rejected the request as invalid',
 };
 
 export function providerError(
   kind: ProviderErrorKind,
   providerMessage: string,
   details: ErrorDetails,
+  hints: EndpointHints,
   cause?: Error,
 ): OrchestratorError {
   const message =
-    `${details.provider ?? 'provider'} ${details.model ?? ''} answered ${details.status ?? ''}: ${providerMessage} — ${advice[kind]}`
+    `${details.provider ?? 'provider'} ${details.model ?? ''} answered ${details.status ?? ''}: ${providerMessage} — ${advice[kind](hints)}`
       .replace(/\s+/g, ' ')
       .trim();
   const options = { details, ...(cause ? { cause } : {}) };
@@ -95,6 +97,7 @@ export function providerError(
 export function transportError(
   kind: 'timeout' | 'unreachable',
   details: ErrorDetails,
+  hints: EndpointHints,
   cause: Error,
 ): OrchestratorError {
   const where = `${details.provider} ${details.model}`;
@@ -103,9 +106,13 @@ export function transportError(
   }
   const reason = cause.cause instanceof Error ? cause.cause.message : cause.message;
   return new ProviderUnreachableError(
-    `${where}: cannot reach the provider (${reason}) — check OPENAI_BASE_URL / ANTHROPIC_BASE_URL and the network`,
+    `${where}: cannot reach the provider (${reason}) — check ${hints.baseURLSource} and the network`,
     { details, cause },
   );
+}
+
+function isCutConnection(error: unknown): boolean {
+  return error instanceof TypeError && error.message === 'terminated';
 }
 
 /** The error classes both official SDKs export (they are generated from the same template). */
@@ -138,13 +145,15 @@ export function fromSdkError<E extends SdkApiError>(
   details: ErrorDetails,
   sdk: SdkErrorClasses,
   read: (error: E) => ProviderErrorReading,
+  hints: EndpointHints,
 ): unknown {
   if (error instanceof sdk.APIUserAbortError) return error;
-  if (error instanceof sdk.APIConnectionTimeoutError) return transportError('timeout', details, error);
-  if (error instanceof sdk.APIConnectionError) return transportError('unreachable', details, error);
-  // undici reports a connection cut mid-stream as a bare TypeError('terminated').
-  if (error instanceof TypeError && error.message === 'terminated')
-    return transportError('unreachable', details, error);
+  if (error instanceof sdk.APIConnectionTimeoutError) return transportError('timeout', details, hints, error);
+  if (error instanceof sdk.APIConnectionError) return transportError('unreachable', details, hints, error);
+  // undici reports a connection cut mid-stream as a bare TypeError('terminated'); Anthropic's
+  // MessageStream wraps it in its own error with the TypeError as the cause.
+  if (isCutConnection(error) || isCutConnection((error as { cause?: unknown } | null)?.cause))
+    return transportError('unreachable', details, hints, error as Error);
   if (!(error instanceof sdk.APIError) || error.status === undefined) return error;
   const reading = read(error as E);
   const full: ErrorDetails = {
@@ -155,5 +164,5 @@ export function fromSdkError<E extends SdkApiError>(
   };
   const wait = retryAfterMs(error.headers);
   if (wait !== undefined) full.retryAfterMs = wait;
-  return providerError(reading.kind, reading.message, full, error);
+  return providerError(reading.kind, reading.message, full, hints, error);
 }

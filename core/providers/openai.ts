@@ -1,6 +1,8 @@
 // OpenAI Chat Completions adapter, through the official `openai` client with its own retries off:
-// Temporal does the retrying so every attempt is in history.
+// Temporal does the retrying so every attempt is in history. The `openai-compatible` kind reuses it
+// with the catalog entry's base URL, headers and query parameters (vLLM, Ollama, Azure, Groq, ...).
 import OpenAI from 'openai';
+import type { ProviderName } from '../../common/catalog.js';
 import type { ErrorDetails } from '../../common/errors.js';
 import { fromSdkError, type ProviderErrorKind, type ProviderErrorReading } from './errors.js';
 import {
@@ -11,13 +13,7 @@ import {
   toOpenAiToolChoice,
   toOpenAiTools,
 } from './openaiMessages.js';
-import type { Provider, ProviderRequest, ProviderResponse } from './types.js';
-
-export interface OpenAIProviderOptions {
-  apiKey: string;
-  baseURL?: string;
-  timeoutMs?: number;
-}
+import type { Endpoint, EndpointHints, Provider, ProviderRequest, ProviderResponse } from './types.js';
 
 function classify(error: InstanceType<typeof OpenAI.APIError>): ProviderErrorKind {
   const code = error.code ?? error.type ?? '';
@@ -42,21 +38,27 @@ function read(error: InstanceType<typeof OpenAI.APIError>): ProviderErrorReading
   };
 }
 
-function toOurError(error: unknown, details: ErrorDetails): unknown {
-  return fromSdkError(error, details, OpenAI, read);
+/** The official client for an endpoint; the embedder builds its client the same way. */
+export function openaiClient(endpoint: Endpoint, defaultTimeoutMs: number): OpenAI {
+  return new OpenAI({
+    apiKey: endpoint.apiKey,
+    ...(endpoint.baseURL ? { baseURL: endpoint.baseURL } : {}),
+    ...(endpoint.headers ? { defaultHeaders: endpoint.headers } : {}),
+    ...(endpoint.queryParams ? { defaultQuery: endpoint.queryParams } : {}),
+    maxRetries: 0,
+    timeout: endpoint.timeoutMs ?? defaultTimeoutMs,
+  });
 }
 
 export class OpenAIProvider implements Provider {
-  readonly name = 'openai' as const;
+  readonly name: ProviderName;
   private readonly client: OpenAI;
+  private readonly hints: EndpointHints;
 
-  constructor(options: OpenAIProviderOptions) {
-    this.client = new OpenAI({
-      apiKey: options.apiKey,
-      ...(options.baseURL ? { baseURL: options.baseURL } : {}),
-      maxRetries: 0,
-      timeout: options.timeoutMs ?? 600_000,
-    });
+  constructor(endpoint: Endpoint) {
+    this.name = endpoint.name;
+    this.hints = endpoint.hints;
+    this.client = openaiClient(endpoint, 600_000);
   }
 
   async complete(request: ProviderRequest): Promise<ProviderResponse> {
@@ -108,7 +110,7 @@ export class OpenAIProvider implements Provider {
         providerModel: completion.model,
       };
     } catch (error) {
-      throw toOurError(error, details);
+      throw fromSdkError(error, details, OpenAI, read, this.hints);
     }
   }
 

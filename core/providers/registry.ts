@@ -1,65 +1,66 @@
-// Builds the provider adapters from the environment and picks one by a model's provider.
-// Keys stay here, in the worker's process: they never enter workflow inputs, results or history.
-import type { ModelSpec, ProviderName } from '../../common/catalog.js';
-import { AuthenticationError } from '../../common/errors.js';
-import { AnthropicProvider } from './anthropic.js';
-import { OpenAIProvider } from './openai.js';
+// Builds provider adapters from the provider table, the worker's settings and the model catalog, and
+// picks one per model. Adapters are keyed by endpoint (kind, base URL, key variable, headers, query),
+// so two compatible endpoints get two clients and models on one endpoint share one.
+import type { ModelCatalog, ProviderName } from '../../common/catalog.js';
+import { checkCatalog } from './catalogCheck.js';
+import { type EndpointSpec, endpointKey, resolveEndpoint } from './endpoint.js';
+import { environmentKinds } from './kinds.js';
+import type { ProviderSettings } from './settings.js';
 import type { Provider } from './types.js';
 
-export interface ProviderSettings {
-  openai?: { apiKey: string; baseURL?: string };
-  anthropic?: { apiKey: string; baseURL?: string };
-  timeoutMs?: number;
-}
-
-export function providerSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): ProviderSettings {
-  const settings: ProviderSettings = {};
-  if (env.OPENAI_API_KEY) {
-    settings.openai = {
-      apiKey: env.OPENAI_API_KEY,
-      ...(env.OPENAI_BASE_URL ? { baseURL: env.OPENAI_BASE_URL } : {}),
-    };
-  }
-  if (env.ANTHROPIC_API_KEY) {
-    settings.anthropic = {
-      apiKey: env.ANTHROPIC_API_KEY,
-      ...(env.ANTHROPIC_BASE_URL ? { baseURL: env.ANTHROPIC_BASE_URL } : {}),
-    };
-  }
-  const timeout = Number(env.PROVIDER_TIMEOUT_MS);
-  if (Number.isFinite(timeout) && timeout > 0) settings.timeoutMs = timeout;
-  return settings;
-}
+export { type KindSettings, type ProviderSettings, providerSettingsFromEnv } from './settings.js';
 
 export class ProviderRegistry {
-  private readonly providers = new Map<ProviderName, Provider>();
+  /** Adapters registered by name (tests, custom providers); they win over the table's. */
+  private readonly registered = new Map<ProviderName, Provider>();
+  private readonly byEndpoint = new Map<string, Provider>();
 
-  constructor(settings: ProviderSettings) {
-    const timeout = settings.timeoutMs ? { timeoutMs: settings.timeoutMs } : {};
-    if (settings.openai) this.providers.set('openai', new OpenAIProvider({ ...settings.openai, ...timeout }));
-    if (settings.anthropic) {
-      this.providers.set('anthropic', new AnthropicProvider({ ...settings.anthropic, ...timeout }));
+  /**
+   * With a catalog, checks it against the table (ConfigError on a bad entry) and builds every
+   * endpoint whose key is set now, so `configured()` lists them for per-provider task queues.
+   */
+  constructor(
+    private readonly settings: ProviderSettings,
+    catalog?: ModelCatalog,
+  ) {
+    for (const [name] of environmentKinds()) {
+      if (settings[name]) this.tryBuild({ id: name, provider: name });
+    }
+    if (catalog) {
+      checkCatalog(catalog);
+      for (const model of Object.values(catalog.models)) this.tryBuild(model);
     }
   }
 
-  /** Adds or replaces an adapter (tests and custom providers). */
+  /** Adds or replaces an adapter by its name (tests and custom providers). */
   register(provider: Provider): void {
-    this.providers.set(provider.name, provider);
+    this.registered.set(provider.name, provider);
   }
 
+  /** The names of the providers this worker can call now. */
   configured(): ProviderName[] {
-    return [...this.providers.keys()];
+    const names = [...this.registered.keys(), ...[...this.byEndpoint.values()].map((p) => p.name)];
+    return [...new Set(names)];
   }
 
-  forModel(model: ModelSpec): Provider {
-    const provider = this.providers.get(model.provider);
-    if (!provider) {
-      const variable = model.provider === 'openai' ? 'OPENAI_API_KEY' : 'ANTHROPIC_API_KEY';
-      throw new AuthenticationError(
-        `no API key for provider "${model.provider}" (model ${model.id}): set ${variable} in the worker's environment`,
-        { details: { provider: model.provider, model: model.id } },
-      );
-    }
+  /** The adapter for a model; AuthenticationError naming the variable when its key is missing. */
+  forModel(model: EndpointSpec): Provider {
+    const registered = this.registered.get(model.provider);
+    if (registered) return registered;
+    const key = endpointKey(model);
+    const built = this.byEndpoint.get(key);
+    if (built) return built;
+    const { kind, endpoint } = resolveEndpoint(model, this.settings);
+    const provider = kind.create(endpoint);
+    this.byEndpoint.set(key, provider);
     return provider;
+  }
+
+  private tryBuild(model: EndpointSpec): void {
+    try {
+      this.forModel(model);
+    } catch {
+      // No key for it yet: forModel answers with the typed error when a request needs it.
+    }
   }
 }

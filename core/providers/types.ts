@@ -57,3 +57,24 @@ export interface Provider {
   readonly name: ProviderName;
   complete(request: ProviderRequest): Promise<ProviderResponse>;
 }
+
+/** Where to reach one provider endpoint, resolved in the worker from the table, the catalog and the environment. */
+export interface Endpoint {
+  /** The provider's name as the catalog spells it; it names the adapter in errors and metrics. */
+  name: ProviderName;
+  apiKey: string;
+  baseURL?: string;
+  /** Sent on every call (values already expanded: they may hold secrets and stay in this process). */
+  headers?: Record<string, string>;
+  queryParams?: Record<string, string>;
+  timeoutMs?: number;
+  /** What the advice in an error message tells the operator to check. */
+  hints: EndpointHints;
+}
+
+export interface EndpointHints {
+  /** The variable holding the key, e.g. OPENAI_API_KEY or the catalog entry's apiKeyEnv. */
+  keyVariable: string;
+  /** Where the base URL came from, e.g. OPENAI_BASE_URL or "baseURL of groq-llama in the model catalog". */
+  baseURLSource: string;
+}

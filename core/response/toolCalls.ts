@@ -58,7 +58,13 @@ export function toolRepairMessages(
     return { role: 'tool', toolCallId: call.id, content, isError: true };
   });
   const general = problems.filter((p) => !p.startsWith('toolCalls['));
-  const turn: ChatMessage[] = [{ role: 'assistant', content: text, toolCalls: [...calls] }, ...results];
-  if (general.length) turn.push({ role: 'user', content: `${general.join('; ')}. Answer again.` });
+  // A closing user turn asks for the calls again: after bare tool results a model would answer them.
+  const ask = general.length
+    ? `${general.join('; ')}. Answer again.`
+    : 'The tool calls above were not run: their arguments were invalid. Make the calls again with valid arguments.';
+  const turn: ChatMessage[] = calls.length
+    ? [{ role: 'assistant', content: text, toolCalls: [...calls] }, ...results]
+    : [{ role: 'assistant', content: text }];
+  turn.push({ role: 'user', content: ask });
   return turn;
 }

@@ -1,8 +1,10 @@
-// Turns a prompt into an embedding through the provider's embeddings API (OpenAI's, via the
-// official client with its own retries off). Remembers recent texts, so the store after a lookup's
-// miss does not pay for the same embedding twice.
+// Turns a prompt into an embedding for the semantic cache, through an OpenAI-style embeddings API
+// (OpenAI's own, or an `openai-compatible` endpoint) with the client's retries off. Remembers recent
+// texts, so the store after a lookup's miss does not pay for the same embedding twice.
 import { LRUCache } from 'lru-cache';
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
+import { openaiClient } from './openai.js';
+import type { Endpoint } from './types.js';
 
 export interface Embedding {
   vector: Float32Array;
@@ -15,14 +17,12 @@ export interface Embedder {
   embed(text: string): Promise<Embedding>;
 }
 
-export interface OpenAIEmbedderOptions {
-  apiKey: string;
-  baseURL?: string;
+/** Which embedding model to ask for (config/cache.yaml's embeddingModel and embeddingDimensions). */
+export interface EmbeddingModel {
   /** Default text-embedding-3-small. */
   model?: string;
   /** Ask for shorter vectors (text-embedding-3 models support it). */
   dimensions?: number;
-  timeoutMs?: number;
 }
 
 export class OpenAIEmbedder implements Embedder {
@@ -31,15 +31,10 @@ export class OpenAIEmbedder implements Embedder {
   private readonly dimensions: number | undefined;
   private readonly recent = new LRUCache<string, Float32Array>({ max: 1000 });
 
-  constructor(options: OpenAIEmbedderOptions) {
+  constructor(endpoint: Endpoint, options: EmbeddingModel = {}) {
     this.model = options.model ?? 'text-embedding-3-small';
     this.dimensions = options.dimensions;
-    this.client = new OpenAI({
-      apiKey: options.apiKey,
-      ...(options.baseURL ? { baseURL: options.baseURL } : {}),
-      maxRetries: 0,
-      timeout: options.timeoutMs ?? 30_000,
-    });
+    this.client = openaiClient(endpoint, 30_000);
   }
 
   async embed(text: string): Promise<Embedding> {
