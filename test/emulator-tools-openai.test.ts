@@ -10,7 +10,7 @@ const ajv = new Ajv({ strict: false });
 
 const WEATHER = {
   type: 'object',
-  required: ['city', 'unit'],
+  required: ['city', 'unit', 'days'],
   additionalProperties: false,
   properties: {
     city: { type: 'string', minLength: 2 },
@@ -322,6 +322,37 @@ describe('emulator: OpenAI tool calls', () => {
       { model: 'gpt-4o', messages: question, tools: [badName] },
       'tools[0].function.name',
       /does not match pattern/,
+    );
+    const strictTime: Tool = {
+      type: 'function',
+      function: { name: 'get_time', parameters: TIME, strict: true },
+    };
+    await expect400(
+      { model: 'gpt-4o', messages: question, tools: [strictTime] },
+      'tools[0].function.parameters',
+      /400 Invalid schema for function 'get_time': In context=\(\), 'additionalProperties' is required to be supplied and to be false\.$/,
+    );
+    const nested = {
+      type: 'object',
+      additionalProperties: false,
+      required: ['place'],
+      properties: {
+        place: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['city'],
+          properties: { city: {}, zip: {} },
+        },
+      },
+    };
+    const strictNested: Tool = {
+      type: 'function',
+      function: { name: 'locate', parameters: nested, strict: true },
+    };
+    await expect400(
+      { model: 'gpt-4o', messages: question, tools: [strictNested] },
+      'tools[0].function.parameters',
+      /In context=\('properties', 'place'\), 'required' is required .* Missing 'zip'\.$/,
     );
     assert.ok(emu.calls().every((c) => c.status === 400));
   });
