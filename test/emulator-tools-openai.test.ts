@@ -217,6 +217,44 @@ describe('emulator: OpenAI tool calls', () => {
     );
   });
 
+  test('runTools drives the loop, streamed and not: the function gets valid arguments, its result is read', async () => {
+    for (const stream of [false, true]) {
+      emu.clearCalls();
+      const seen: unknown[] = [];
+      const tools = [
+        {
+          type: 'function' as const,
+          function: {
+            name: 'get_weather',
+            description: 'Weather for a city',
+            parameters: WEATHER,
+            parse: JSON.parse,
+            function: (args: { city: string }) => {
+              seen.push(args);
+              return { temp_c: 21, city: args.city };
+            },
+          },
+        },
+      ];
+      const params = { model: 'gpt-4o', messages: question, tools };
+      const runner = stream
+        ? openai.chat.completions.runTools({ ...params, stream: true })
+        : openai.chat.completions.runTools(params);
+      const content = await runner.finalContent();
+      assert.equal(seen.length, 1);
+      assertValid(WEATHER, JSON.stringify(seen[0]));
+      const city = (seen[0] as { city: string }).city;
+      assert.match(content ?? '', new RegExp(`get_weather returned \\{"temp_c":21,"city":"${city}"\\}`));
+      assert.deepEqual(
+        emu.calls().map((c) => [c.stream, c.toolCalls?.length ?? 0, c.toolResults?.length ?? 0]),
+        [
+          [stream, 1, 0],
+          [stream, 0, 1],
+        ],
+      );
+    }
+  });
+
   test("tool_choice: 'none' answers in text, 'required' and a named tool force a call", async () => {
     const none = await openai.chat.completions.create({
       model: 'gpt-4o',
