@@ -255,6 +255,32 @@ describe('emulator: OpenAI tool calls', () => {
     }
   });
 
+  test('a JSON reply marker dictates the first call’s arguments and is spent once the tool answers', async () => {
+    const messages: OpenAI.ChatCompletionMessageParam[] = [
+      { role: 'user', content: 'Weather? [[emulator:reply={"city":"Oslo","unit":"celsius","days":3}]]' },
+    ];
+    const first = await openai.chat.completions.create({ model: 'gpt-4o', messages, tools: [weatherTool] });
+    const [call] = functionCalls(firstMessage(first));
+    assert.equal(call?.args, '{"city":"Oslo","unit":"celsius","days":3}');
+    const second = await openai.chat.completions.create({
+      model: 'gpt-4o',
+      tools: [weatherTool],
+      messages: [
+        ...messages,
+        firstMessage(first) as OpenAI.ChatCompletionAssistantMessageParam,
+        { role: 'tool', tool_call_id: call?.id ?? '', content: 'snow' },
+      ],
+    });
+    assert.match(firstMessage(second).content ?? '', /get_weather returned snow/);
+
+    const text = await openai.chat.completions.create({
+      model: 'gpt-4o',
+      tools: [weatherTool],
+      messages: [{ role: 'user', content: 'Hi [[emulator:reply=Just text]]' }],
+    });
+    assert.equal(firstMessage(text).content, 'Just text', "a plain-text marker answers in text under 'auto'");
+  });
+
   test("tool_choice: 'none' answers in text, 'required' and a named tool force a call", async () => {
     const none = await openai.chat.completions.create({
       model: 'gpt-4o',
