@@ -9,6 +9,7 @@ import OpenAI from 'openai';
 import { type ApiStack, startApiStack } from './support/apiStack.js';
 
 const KEY = 'test-key-responses-0123456789';
+const STRANGER = 'test-key-responses-stranger-0123';
 /** A 1×1 PNG. */
 const PNG =
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
@@ -32,7 +33,7 @@ let stack: ApiStack;
 let openai: OpenAI;
 
 before(async () => {
-  stack = await startApiStack(KEY);
+  stack = await startApiStack(KEY, 'door-app', { [STRANGER]: 'someone-else' });
   openai = new OpenAI({ apiKey: KEY, baseURL: `${stack.base}/v1`, maxRetries: 0 });
 });
 
@@ -123,6 +124,23 @@ describe('responses: retrieval, durability, failures, events, structured output,
       tools,
     });
     assert.match(second.output_text, /get_weather returned/);
+  });
+
+  it("another caller's key can neither retrieve nor continue a response", async () => {
+    const mine = await openai.responses.create({ model: 'gpt-4o-mini', input: 'Weather in Paris?', tools });
+    const stranger = new OpenAI({ apiKey: STRANGER, baseURL: `${stack.base}/v1`, maxRetries: 0 });
+    const read = await stranger.responses.retrieve(mine.id).catch((e: unknown) => e);
+    assert.ok(read instanceof OpenAI.NotFoundError, String(read));
+    const continued = await stranger.responses
+      .create({ model: 'gpt-4o-mini', previous_response_id: mine.id, input: [output(functionCall(mine))] })
+      .catch((e: unknown) => e);
+    assert.ok(continued instanceof OpenAI.BadRequestError, String(continued));
+    assert.equal(continued.param, 'previous_response_id');
+    assert.doesNotMatch(
+      continued.message,
+      /get_weather|Paris/,
+      'nothing of the stored conversation is revealed',
+    );
   });
 
   it('a request whose models all fail is a final error, and response.failed when streamed', async () => {

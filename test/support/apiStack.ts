@@ -25,7 +25,12 @@ export interface ApiStack {
   stop(): Promise<void>;
 }
 
-export async function startApiStack(key: string, caller = 'door-app'): Promise<ApiStack> {
+/** Keys and their callers: the first is the stack's `key`; others act as strangers to its requests. */
+export async function startApiStack(
+  key: string,
+  caller = 'door-app',
+  others: Record<string, string> = {},
+): Promise<ApiStack> {
   const redis = await startRedis();
   const store = new RedisStreamStore({ url: redis.url });
   const h = await startHarness({ worker: false });
@@ -49,7 +54,10 @@ export async function startApiStack(key: string, caller = 'door-app'): Promise<A
   const openApi = async (): Promise<string> => {
     const app = await createApiServer({
       client: new OrchestratorClient({ client: h.env.client, taskQueue: h.taskQueue, streams: store }),
-      keys: new StaticKeyStore([{ keyHash: hashKey(key), caller }]),
+      keys: new StaticKeyStore([
+        { keyHash: hashKey(key), caller },
+        ...Object.entries(others).map(([k, c]) => ({ keyHash: hashKey(k), caller: c })),
+      ]),
       templates,
       catalog: () => catalog,
       routing: () => routing,
