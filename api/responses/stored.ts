@@ -25,8 +25,13 @@ export async function storedResponse(
 ): Promise<StoredResponse> {
   if (!responseId.startsWith(RESPONSE_ID_PREFIX)) throw notFound(`response ${responseId}`);
   const state = await ownedState(client, responseId, caller);
-  const history = await client.handle(responseId).fetchHistory();
-  const first = history.events?.[0];
+  // Only the first event is needed: one page of one event, however long the history grew.
+  const { history } = await client.temporal.workflowService.getWorkflowExecutionHistory({
+    namespace: client.temporal.options.namespace,
+    execution: { workflowId: responseId },
+    maximumPageSize: 1,
+  });
+  const first = history?.events?.[0];
   const started = first?.workflowExecutionStartedEventAttributes;
   const request = await decodedInput(client, (started?.input?.payloads ?? []) as Payload[]);
   const seconds = Number(first?.eventTime?.seconds ?? 0);
