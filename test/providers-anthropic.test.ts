@@ -94,7 +94,9 @@ describe('the Anthropic adapter', () => {
     ]);
     assert.deepEqual(body?.tool_choice, { type: 'tool', name: 'answer' });
     assert.deepEqual(JSON.parse(response.text), { answer: 'Durable workflows resume.', confidence: 0.9 });
-    assert.equal(response.finishReason, 'tool_use');
+    // The forced answer tool is structured output, not a tool call: the answer simply ended.
+    assert.equal(response.finishReason, 'stop');
+    assert.deepEqual(response.toolCalls, []);
   });
 
   it('reads the text blocks, usage counting cache reads and writes as input, the response id and model', async () => {
@@ -102,6 +104,7 @@ describe('the Anthropic adapter', () => {
     const response = await provider.complete(ask());
     assert.deepEqual(response, {
       text: 'A durable workflow records each step, so it resumes after a crash.',
+      toolCalls: [],
       // 12 uncached + 100 written to the cache + 2048 read from it.
       usage: { inputTokens: 2160, outputTokens: 17, totalTokens: 2177, cachedInputTokens: 2048 },
       finishReason: 'stop',
@@ -124,6 +127,7 @@ describe('the Anthropic adapter', () => {
     assert.deepEqual(deltas, ['Durable', ' workflows', ' resume.']);
     assert.deepEqual(response, {
       text: 'Durable workflows resume.',
+      toolCalls: [],
       usage: { inputTokens: 25, outputTokens: 6, totalTokens: 31 },
       finishReason: 'stop',
       responseId: 'msg_01QxZ8mK3nL4pR5sT6uV7wX8',

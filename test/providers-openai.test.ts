@@ -106,6 +106,7 @@ describe('the OpenAI adapter', () => {
     const response = await provider.complete(ask());
     assert.deepEqual(response, {
       text: 'A durable workflow is code whose progress is recorded, so it resumes where it stopped after a crash.',
+      toolCalls: [],
       usage: { inputTokens: 1919, outputTokens: 21, totalTokens: 1940, cachedInputTokens: 1792 },
       finishReason: 'stop',
       responseId: 'chatcmpl-B9MBs8CjcvOU2jLn4n570S5qMJKcT',
@@ -127,6 +128,7 @@ describe('the OpenAI adapter', () => {
     assert.deepEqual(deltas, ['Durable', ' workflows', ' resume.']);
     assert.deepEqual(response, {
       text: 'Durable workflows resume.',
+      toolCalls: [],
       usage: { inputTokens: 24, outputTokens: 5, totalTokens: 29 },
       finishReason: 'stop',
       responseId: 'chatcmpl-C2pQ7rT8uV9wX0yZ1aB2cD3eF4gH5',

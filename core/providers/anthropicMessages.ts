@@ -79,13 +79,17 @@ export function toAnthropicMessages(messages: readonly ChatMessage[]): Anthropic
   for (const message of messages) {
     if (message.role === 'system') continue;
     const role = message.role === 'assistant' ? 'assistant' : 'user';
-    const blocks = contentBlocks(message);
     const last = turns.at(-1);
-    if (last && last.role === role && Array.isArray(last.content)) {
+    if (last && last.role === role) {
       // Tool results must come first in a user turn: a user's text after them is appended.
-      last.content.push(...blocks);
+      const earlier: Block[] =
+        typeof last.content === 'string' ? [{ type: 'text', text: last.content }] : last.content;
+      last.content = [...earlier, ...contentBlocks(message)];
     } else {
-      turns.push({ role, content: blocks });
+      // Plain text stays a string, as Anthropic's own examples send it.
+      const plain =
+        typeof message.content === 'string' && message.role !== 'tool' && !message.toolCalls?.length;
+      turns.push({ role, content: plain ? (message.content as string) : contentBlocks(message) });
     }
   }
   return { system, messages: turns };
