@@ -142,6 +142,36 @@ describe('messages: events, tokens, keys', () => {
     ]);
   });
 
+  it('streams only the validated tool call when the first answer had invalid arguments', async () => {
+    stack.h.emulator.addInvalidToolArguments({ model: 'claude-haiku-4-5', times: 1 });
+    const partials: string[] = [];
+    const stream = anthropic.messages.stream({
+      model: 'claude-haiku-4-5',
+      max_tokens: 200,
+      messages: [{ role: 'user', content: 'What is the weather in Lyon, asked once?' }],
+      tools,
+      // With `auto` the emulator answers the repair's error results in text; `any` makes it call again.
+      tool_choice: { type: 'any' },
+    });
+    stream.on('inputJson', (partial) => partials.push(partial));
+    const answer = await stream.finalMessage();
+    const stored = await stack.result(answer.id);
+    assert.deepEqual(
+      stored.attempts.map((a) => [a.model, a.outcome, a.repair === true]),
+      [
+        ['claude-haiku-4-5', 'failed', false],
+        ['claude-haiku-4-5', 'success', true],
+      ],
+      'the first answer was repaired',
+    );
+    assert.deepEqual(toolUse(answer).input, stored.toolCalls?.[0]?.arguments);
+    assert.deepEqual(
+      partials,
+      [JSON.stringify(stored.toolCalls?.[0]?.arguments)],
+      'one delta: the repaired input',
+    );
+  });
+
   it('counts tokens with the model tokenizer, an image and the tools included', async () => {
     const messages: Anthropic.MessageParam[] = [
       {
