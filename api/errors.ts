@@ -77,3 +77,13 @@ export function errorStatus(error: unknown): number {
   if (error instanceof HttpError) return error.status;
   return statusFor(errorBody(error).type);
 }
+
+/** A 400 about one field of a door's body: `param` names it in the wire format's own terms. */
+export class FieldError extends HttpError {
+  constructor(
+    readonly param: string,
+    message: string,
+  ) {
+    super(400, 'InvalidRequestError', `${param}: ${message}`);
+  }
+}

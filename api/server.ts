@@ -13,12 +13,14 @@ import type { Registry } from 'prom-client';
 import type { OrchestratorClient } from '../client/client.js';
 import type { ModelCatalog, RoutingTable } from '../common/catalog.js';
 import { readLogSettings } from '../config/env.js';
+import { registerAnthropicRoutes } from './anthropic/routes.js';
 import { authHook } from './auth.js';
 import { errorBody, errorStatus, HttpError } from './errors.js';
 import type { ApiKeyStore } from './keys.js';
 import { createApiMetrics, recordRequests } from './metrics.js';
 import { openAiError } from './openai/format.js';
 import { registerOpenAiRoutes } from './openai/routes.js';
+import { registerResponsesRoutes } from './responses/routes.js';
 import { type ReadinessCheck, registerHealthRoutes } from './routes/health.js';
 import { registerRequestRoutes } from './routes/requests.js';
 import { registerTemplateRoutes, type TemplateSource } from './routes/templates.js';
@@ -91,11 +93,10 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
     scope.addHook('onRequest', authHook(options.keys));
     registerRequestRoutes(scope, options.client);
     registerTemplateRoutes(scope, options.templates);
-    registerOpenAiRoutes(scope, {
-      client: options.client,
-      catalog: options.catalog,
-      routing: options.routing,
-    });
+    const doors = { client: options.client, catalog: options.catalog, routing: options.routing };
+    registerOpenAiRoutes(scope, doors);
+    registerResponsesRoutes(scope, doors);
+    registerAnthropicRoutes(scope, doors);
   });
   return app;
 }

@@ -49,7 +49,7 @@ export function registerControlRoutes(app: FastifyInstance, state: EmulatorState
     const query = request.query as Record<string, unknown>;
     const model = typeof query.model === 'string' ? query.model : undefined;
     state.usage.delete(model);
-    return { cleared: model ?? true };
+    return model === undefined ? { cleared: true } : { cleared: true, model };
   });
 
   // The next N tool-call replies for a model carry schema-invalid arguments: { model, times?, provider? }.

@@ -1,6 +1,7 @@
 import type { Conversation, OutputFormat, ToolChoice, ToolSpec } from './conversation.js';
 import { parseOpenAiMessages } from './openaiMessages.js';
 import { InvalidRequest, isObject, optionalString, positiveInteger, samplingOf } from './requestFields.js';
+import { checkStrictSchema } from './strictSchema.js';
 
 export interface ChatRequest {
   conversation: Conversation;
@@ -99,6 +100,7 @@ function parseTools(tools: unknown): ToolSpec[] {
         'invalid_value',
       );
     }
+    if (fn.strict === true) checkStrictSchema(fn.name, fn.parameters, `tools[${i}].function.parameters`);
     const spec: ToolSpec = { name: fn.name, schema: fn.parameters ?? { type: 'object', properties: {} } };
     if (typeof fn.description === 'string') spec.description = fn.description;
     return spec;

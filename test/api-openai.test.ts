@@ -367,10 +367,14 @@ describe('chat completion errors, as the openai client sees them', () => {
 
   it('a malformed body is a BadRequestError naming the field', async () => {
     const error = await openai.chat.completions
-      .create({ model: 'gpt-4o-mini', messages: [{ role: 'tool', content: 'x', tool_call_id: 't' }] })
+      .create({
+        model: 'gpt-4o-mini',
+        messages: [{ role: 'narrator', content: 'x' } as unknown as OpenAI.ChatCompletionMessageParam],
+      })
       .catch((e: unknown) => e);
     assert.ok(error instanceof OpenAI.BadRequestError, String(error));
     assert.match(error.message, /body\/messages\/0\/role/);
+    assert.equal(error.param, 'messages[0].role');
   });
 
   it('when every model fails, the failure is final: typed, and not retried by the client', async () => {

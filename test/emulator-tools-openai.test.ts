@@ -10,7 +10,7 @@ const ajv = new Ajv({ strict: false });
 
 const WEATHER = {
   type: 'object',
-  required: ['city', 'unit'],
+  required: ['city', 'unit', 'days'],
   additionalProperties: false,
   properties: {
     city: { type: 'string', minLength: 2 },
@@ -217,6 +217,70 @@ describe('emulator: OpenAI tool calls', () => {
     );
   });
 
+  test('runTools drives the loop, streamed and not: the function gets valid arguments, its result is read', async () => {
+    for (const stream of [false, true]) {
+      emu.clearCalls();
+      const seen: unknown[] = [];
+      const tools = [
+        {
+          type: 'function' as const,
+          function: {
+            name: 'get_weather',
+            description: 'Weather for a city',
+            parameters: WEATHER,
+            parse: JSON.parse,
+            function: (args: { city: string }) => {
+              seen.push(args);
+              return { temp_c: 21, city: args.city };
+            },
+          },
+        },
+      ];
+      const params = { model: 'gpt-4o', messages: question, tools };
+      const runner = stream
+        ? openai.chat.completions.runTools({ ...params, stream: true })
+        : openai.chat.completions.runTools(params);
+      const content = await runner.finalContent();
+      assert.equal(seen.length, 1);
+      assertValid(WEATHER, JSON.stringify(seen[0]));
+      const city = (seen[0] as { city: string }).city;
+      assert.match(content ?? '', new RegExp(`get_weather returned \\{"temp_c":21,"city":"${city}"\\}`));
+      assert.deepEqual(
+        emu.calls().map((c) => [c.stream, c.toolCalls?.length ?? 0, c.toolResults?.length ?? 0]),
+        [
+          [stream, 1, 0],
+          [stream, 0, 1],
+        ],
+      );
+    }
+  });
+
+  test('a JSON reply marker dictates the first call’s arguments and is spent once the tool answers', async () => {
+    const messages: OpenAI.ChatCompletionMessageParam[] = [
+      { role: 'user', content: 'Weather? [[emulator:reply={"city":"Oslo","unit":"celsius","days":3}]]' },
+    ];
+    const first = await openai.chat.completions.create({ model: 'gpt-4o', messages, tools: [weatherTool] });
+    const [call] = functionCalls(firstMessage(first));
+    assert.equal(call?.args, '{"city":"Oslo","unit":"celsius","days":3}');
+    const second = await openai.chat.completions.create({
+      model: 'gpt-4o',
+      tools: [weatherTool],
+      messages: [
+        ...messages,
+        firstMessage(first) as OpenAI.ChatCompletionAssistantMessageParam,
+        { role: 'tool', tool_call_id: call?.id ?? '', content: 'snow' },
+      ],
+    });
+    assert.match(firstMessage(second).content ?? '', /get_weather returned snow/);
+
+    const text = await openai.chat.completions.create({
+      model: 'gpt-4o',
+      tools: [weatherTool],
+      messages: [{ role: 'user', content: 'Hi [[emulator:reply=Just text]]' }],
+    });
+    assert.equal(firstMessage(text).content, 'Just text', "a plain-text marker answers in text under 'auto'");
+  });
+
   test("tool_choice: 'none' answers in text, 'required' and a named tool force a call", async () => {
     const none = await openai.chat.completions.create({
       model: 'gpt-4o',
@@ -322,6 +386,37 @@ describe('emulator: OpenAI tool calls', () => {
       { model: 'gpt-4o', messages: question, tools: [badName] },
       'tools[0].function.name',
       /does not match pattern/,
+    );
+    const strictTime: Tool = {
+      type: 'function',
+      function: { name: 'get_time', parameters: TIME, strict: true },
+    };
+    await expect400(
+      { model: 'gpt-4o', messages: question, tools: [strictTime] },
+      'tools[0].function.parameters',
+      /400 Invalid schema for function 'get_time': In context=\(\), 'additionalProperties' is required to be supplied and to be false\.$/,
+    );
+    const nested = {
+      type: 'object',
+      additionalProperties: false,
+      required: ['place'],
+      properties: {
+        place: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['city'],
+          properties: { city: {}, zip: {} },
+        },
+      },
+    };
+    const strictNested: Tool = {
+      type: 'function',
+      function: { name: 'locate', parameters: nested, strict: true },
+    };
+    await expect400(
+      { model: 'gpt-4o', messages: question, tools: [strictNested] },
+      'tools[0].function.parameters',
+      /In context=\('properties', 'place'\), 'required' is required .* Missing 'zip'\.$/,
     );
     assert.ok(emu.calls().every((c) => c.status === 400));
   });

@@ -1,6 +1,7 @@
-// Our results and failures in OpenAI's wire format: chat.completion objects, chat.completion.chunk
-// stream events, and `{ error: { message, type, code } }` bodies whose `code` is our failure type.
-import type { LlmResult } from '../../common/request.js';
+// Our results and failures in OpenAI's wire format: chat.completion objects (tool calls included),
+// chat.completion.chunk stream events, and `{ error: { message, type, param, code } }` bodies whose
+// `code` is our failure type.
+import type { LlmResult, ToolCall } from '../../common/request.js';
 import type { ApiErrorBody } from '../errors.js';
 
 export interface CompletionMeta {
@@ -12,7 +13,35 @@ export interface CompletionMeta {
 
 /** The answer's text as a chat client expects it: JSON output re-serialized after validation. */
 export function answerText(result: LlmResult): string {
-  return typeof result.output === 'string' ? result.text : JSON.stringify(result.output);
+  if (typeof result.output === 'string') return result.text;
+  // A tool-calls-only answer has no output to serialize.
+  return result.output === null && result.toolCalls?.length ? '' : JSON.stringify(result.output);
+}
+
+/** Why the answer ended, as OpenAI says it; an answer with tool calls ends for them. */
+export function finishReason(result: LlmResult): string {
+  if (result.finishReason) return result.finishReason;
+  return result.toolCalls?.length ? 'tool_calls' : 'stop';
+}
+
+export function wireToolCalls(calls: readonly ToolCall[]): Record<string, unknown>[] {
+  return calls.map((call) => ({
+    id: call.id,
+    type: 'function',
+    function: { name: call.name, arguments: call.rawArguments },
+  }));
+}
+
+function message(result: LlmResult): Record<string, unknown> {
+  const text = answerText(result);
+  const calls = result.toolCalls ?? [];
+  return {
+    role: 'assistant',
+    // OpenAI sends null, not "", when the answer is only tool calls.
+    content: text === '' && calls.length ? null : text,
+    refusal: null,
+    ...(calls.length ? { tool_calls: wireToolCalls(calls) } : {}),
+  };
 }
 
 function usage(result: LlmResult): Record<string, number> {
@@ -32,9 +61,9 @@ export function completion(meta: CompletionMeta, result: LlmResult): Record<stri
     choices: [
       {
         index: 0,
-        message: { role: 'assistant', content: answerText(result), refusal: null },
+        message: message(result),
         logprobs: null,
-        finish_reason: 'stop',
+        finish_reason: finishReason(result),
       },
     ],
     usage: usage(result),

@@ -1,80 +1,65 @@
-// The OpenAI-compatible endpoint: `POST /v1/chat/completions` (plain and streaming) and `GET /v1/models`,
-// so the official `openai` client with `baseURL` pointing here gets durable, retried, fallback-protected
-// completions. Failures are final (the orchestrator already retried), so answers say `x-should-retry: false`.
-import { randomUUID } from 'node:crypto';
+// The OpenAI-compatible endpoint: `POST /v1/chat/completions` (plain and streaming, tools and images)
+// and `GET /v1/models`, so the official `openai` client with `baseURL` pointing here gets durable,
+// retried, fallback-protected completions, with errors in OpenAI's shape (`param` names the field).
 import type { FastifyInstance } from 'fastify';
-import type { OrchestratorClient } from '../../client/client.js';
-import type { ModelCatalog, RoutingTable } from '../../common/catalog.js';
 import { requestCaller } from '../auth.js';
-import { HttpError } from '../errors.js';
-import { confirmOwnRequest, idempotencyKey } from '../idempotency.js';
 import { SseStream } from '../sse.js';
-import { completion } from './format.js';
-import { modelList, modelNames, resolveModel } from './models.js';
+import { registerDoor } from '../wire/scope.js';
+import { chooseModel, type DoorOptions, newId, startDoorRequest } from '../wire/start.js';
+import { completion, openAiError } from './format.js';
+import { modelList } from './models.js';
 import { type ChatCompletionBody, chatCompletionBodySchema, toLlmRequest } from './request.js';
 import { streamChatCompletion } from './stream.js';
 
-/** Route config that makes the error handler answer in OpenAI's error format. */
+/** Route config that makes the server's not-found handler answer in OpenAI's error format. */
 export const openAiRouteConfig = { openai: true } as const;
 
-export interface OpenAiRouteOptions {
-  client: OrchestratorClient;
-  catalog: () => ModelCatalog;
-  routing: () => RoutingTable;
-}
+export type OpenAiRouteOptions = DoorOptions;
 
 export function registerOpenAiRoutes(app: FastifyInstance, options: OpenAiRouteOptions): void {
   const { client } = options;
+  registerDoor(
+    app,
+    ({ status, body, param }) => ({ status, body: openAiError(status, body, param) }),
+    (door) => {
+      door.get('/v1/models', { config: openAiRouteConfig }, async () =>
+        modelList(options.catalog(), options.routing()),
+      );
 
-  app.get('/v1/models', { config: openAiRouteConfig }, async () =>
-    modelList(options.catalog(), options.routing()),
-  );
-
-  app.post<{ Body: ChatCompletionBody }>(
-    '/v1/chat/completions',
-    { config: openAiRouteConfig, schema: { body: chatCompletionBodySchema } },
-    async (request, reply) => {
-      const caller = requestCaller(request);
-      const body = request.body;
-      const choice = resolveModel(body.model, options.catalog(), options.routing());
-      if (!choice) {
-        const known = modelNames(options.catalog(), options.routing()).join(', ');
-        throw new HttpError(
-          404,
-          'UnknownModelError',
-          `model "${body.model}" is neither a catalog model nor a task route; known: ${known}`,
-        );
-      }
-      const key = idempotencyKey(request);
-      const requestId = key ?? `chat-${randomUUID()}`;
-      const llmRequest = toLlmRequest(body, choice, requestId, caller);
-      if (llmRequest.stream && !client.streams) {
-        throw new HttpError(
-          501,
-          'NotImplementedError',
-          'streaming is not configured on this server (set REDIS_URL)',
-        );
-      }
-      await client.start(llmRequest);
-      if (key !== undefined) await confirmOwnRequest(client, requestId, caller);
-      reply.header('x-request-id', requestId);
-      const meta = { id: requestId, created: Math.floor(Date.now() / 1000), model: body.model };
-      if (llmRequest.stream && client.streams) {
-        const sse = new SseStream(reply);
-        try {
-          await streamChatCompletion(sse, {
-            client,
-            reader: client.streams,
-            requestId,
-            meta,
-            includeUsage: body.stream_options?.include_usage === true,
-          });
-        } finally {
-          sse.end();
-        }
-        return reply;
-      }
-      return completion(meta, await client.result(requestId));
+      door.post<{ Body: ChatCompletionBody }>(
+        '/v1/chat/completions',
+        { config: openAiRouteConfig, schema: { body: chatCompletionBodySchema } },
+        async (request, reply) => {
+          const caller = requestCaller(request);
+          const body = request.body;
+          const choice = chooseModel(options, body.model);
+          const llmRequest = await startDoorRequest(
+            options,
+            request,
+            (key) => key ?? newId('chat-'),
+            (requestId) => toLlmRequest(body, choice, requestId, caller),
+          );
+          const { requestId } = llmRequest;
+          reply.header('x-request-id', requestId);
+          const meta = { id: requestId, created: Math.floor(Date.now() / 1000), model: body.model };
+          if (llmRequest.stream && client.streams) {
+            const sse = new SseStream(reply);
+            try {
+              await streamChatCompletion(sse, {
+                client,
+                reader: client.streams,
+                requestId,
+                meta,
+                includeUsage: body.stream_options?.include_usage === true,
+              });
+            } finally {
+              sse.end();
+            }
+            return reply;
+          }
+          return completion(meta, await client.result(requestId));
+        },
+      );
     },
   );
 }
