@@ -166,6 +166,12 @@ export function createInvokeProvider(
         outcome: 'success',
       });
       log.tokenUsage({ model, provider: providerName, usage: response.usage, costUsd: cost });
+      log.genAi({
+        model: input.model,
+        maxOutputTokens: Math.min(input.maxOutputTokens, input.model.maxOutputTokens),
+        ...(input.params ? { params: input.params } : {}),
+        response,
+      });
       if (controls) {
         // Counted once per (workflow, activity, attempt); a failed record must not re-run a paid call.
         await recordCallUsage(controls.usage, context.info, {

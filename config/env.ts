@@ -37,6 +37,7 @@ export const defaultLogSettings: LogSettings = {
   tokenUsage: false,
   prompts: false,
   maxPromptChars: 1000,
+  genAiSpans: false,
 };
 
 /** The variable's trimmed text, or undefined when it is unset or empty. */
@@ -170,6 +171,10 @@ export function readLogSettings(env: Env = process.env): LogSettings {
     tokenUsage: flag('LOG_TOKEN_USAGE', env.LOG_TOKEN_USAGE),
     prompts: flag('LOG_PROMPTS', env.LOG_PROMPTS),
     maxPromptChars: chars,
+    genAiSpans: (env.OTEL_SEMCONV_STABILITY_OPT_IN ?? '')
+      .split(',')
+      .map((option) => option.trim())
+      .includes('gen_ai_latest_experimental'),
   };
 }
 

@@ -96,6 +96,11 @@ export interface LogSettings {
   prompts: boolean;
   /** LOG_PROMPT_MAX_CHARS: each logged prompt message or response is cut to this length. */
   maxPromptChars: number;
+  /**
+   * OTEL_SEMCONV_STABILITY_OPT_IN includes `gen_ai_latest_experimental`: provider-call spans carry
+   * OpenTelemetry's GenAI attributes (upstream still marks them Development, hence the opt-in).
+   */
+  genAiSpans: boolean;
 }
 
 /** `llm-orchestrator codec-server`: who may call it. */

@@ -8,7 +8,8 @@ import { Client } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { runApiServer } from '../api/run.js';
 import { OrchestratorClient } from '../client/client.js';
-import type { LlmRequest } from '../common/request.js';
+import type { LlmRequest, LlmResult } from '../common/request.js';
+import { defaultLogSettings, type LogSettings } from '../core/logging/settings.js';
 import { startTracing, type Tracing, tracingSettingsFromEnv } from '../workers/tracing.js';
 import { createOrchestratorWorker, type OrchestratorWorker } from '../workers/worker.js';
 import { type Harness, requestId, startHarness, testSettings } from './support/harness.js';
@@ -18,10 +19,11 @@ let tracing: Tracing;
 let h: Harness;
 const tracedQueue = requestId('traced');
 const untracedQueue = requestId('untraced');
+const genAiQueue = requestId('gen-ai');
 const workers: { worker: OrchestratorWorker; done: Promise<void>; connection: NativeConnection }[] = [];
 
 /** A worker on its own task queue and connection, traced or not. */
-async function startWorker(taskQueue: string, traced: boolean): Promise<void> {
+async function startWorker(taskQueue: string, traced: boolean, logging?: LogSettings): Promise<void> {
   const connection = await NativeConnection.connect({ address: h.env.address });
   const worker = await createOrchestratorWorker({
     connection,
@@ -32,6 +34,7 @@ async function startWorker(taskQueue: string, traced: boolean): Promise<void> {
     },
     settings: testSettings,
     ...(traced ? { tracing } : {}),
+    ...(logging ? { logging } : {}),
   });
   workers.push({ worker, done: worker.run(), connection });
 }
@@ -41,6 +44,8 @@ before(async () => {
   h = await startHarness({ worker: false });
   await startWorker(tracedQueue, true);
   await startWorker(untracedQueue, false);
+  // What OTEL_SEMCONV_STABILITY_OPT_IN=gen_ai_latest_experimental turns on (config/env.ts).
+  await startWorker(genAiQueue, true, { ...defaultLogSettings, genAiSpans: true });
 });
 after(async () => {
   for (const { worker } of workers) worker.shutdown();
@@ -116,6 +121,33 @@ describe('tracing', () => {
       'an activity run is a child of its scheduling',
     );
     assert.equal(run?.resource.attributes['service.name'], 'tracing-test');
+  });
+
+  it('puts the GenAI attributes on the provider call span only when opted in', async () => {
+    const callOf = async (
+      taskQueue: string,
+      label: string,
+    ): Promise<{ span?: ReadableSpan; result: LlmResult }> => {
+      const client = new OrchestratorClient({
+        client: new Client({ connection: h.env.connection, interceptors: tracing.clientInterceptors() }),
+        taskQueue,
+      });
+      const request = qa(label);
+      const result = await client.process(request);
+      const spans = await spansOf(request.requestId, 'RunActivity:invokeProvider');
+      return { span: spans.find((s) => s.name === 'RunActivity:invokeProvider'), result };
+    };
+    const opted = await callOf(genAiQueue, 'gen-ai');
+    const attributes = opted.span?.attributes ?? {};
+    assert.equal(attributes['gen_ai.operation.name'], 'chat');
+    assert.equal(attributes['gen_ai.provider.name'], 'openai');
+    assert.equal(attributes['gen_ai.request.model'], 'gpt-4o-mini');
+    assert.deepEqual(attributes['gen_ai.response.finish_reasons'], ['stop']);
+    assert.equal(attributes['gen_ai.usage.input_tokens'], opted.result.usage.inputTokens);
+    assert.equal(attributes['gen_ai.usage.output_tokens'], opted.result.usage.outputTokens);
+    const plain = await callOf(tracedQueue, 'no-gen-ai');
+    assert.ok(plain.span, 'the plain traced worker still traces the call');
+    assert.equal(plain.span.attributes['gen_ai.operation.name'], undefined);
   });
 
   it('traces a request sent through the HTTP API from its start, in the same trace as its workflow', async () => {

@@ -9,6 +9,7 @@ import { messageText } from '../../common/messages.js';
 import type { RoutePlan } from '../../common/plan.js';
 import type { RenderedPrompt } from '../../common/prompt.js';
 import type { ChatMessage, TokenUsage } from '../../common/request.js';
+import { type GenAiCall, recordGenAiSpan } from './genAiSpan.js';
 import { redactForLog } from './redact.js';
 import { defaultLogSettings, type LogSettings, levelEnabled } from './settings.js';
 
@@ -79,6 +80,11 @@ export class RequestLog {
       ...(call.usage.cachedInputTokens ? { cachedInputTokens: call.usage.cachedInputTokens } : {}),
       costUsd: call.costUsd,
     });
+  }
+
+  /** The provider call's GenAI attributes on its span, when OTEL_SEMCONV_STABILITY_OPT_IN asks. */
+  genAi(call: GenAiCall): void {
+    if (this.settings.genAiSpans) recordGenAiSpan(call);
   }
 
   prompt(messages: readonly ChatMessage[]): void {
