@@ -25,6 +25,7 @@ import {
 } from '../common/errors.js';
 import type { Attempt, ChatMessage, ContextItem } from '../common/request.js';
 import { addUsage, ZERO_USAGE } from '../common/usage.js';
+import { checkWorkflowInput } from '../common/workflowInput.js';
 import type { ModelCallFailureDetails, ModelCallInput, ModelCallResult } from './definitions.js';
 import { summarizeContext } from './summarizeContext.js';
 
@@ -180,6 +181,7 @@ function callFailure(
 }
 
 export async function modelCall(input: ModelCallInput): Promise<ModelCallResult> {
+  checkWorkflowInput('modelCall', input);
   const { model } = input.planned;
 
   let messages: ChatMessage[] = input.messages;
