@@ -2,17 +2,30 @@
 // so the official `openai` client with `baseURL` pointing here gets durable, retried, fallback-protected
 // completions. Failures are final (the orchestrator already retried), so answers say `x-should-retry: false`.
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, RouteShorthandOptions } from 'fastify';
 import type { OrchestratorClient } from '../../client/client.js';
 import type { ModelCatalog, RoutingTable } from '../../common/catalog.js';
 import { requestCaller } from '../auth.js';
 import { HttpError } from '../errors.js';
 import { confirmOwnRequest, idempotencyKey } from '../idempotency.js';
+import {
+  chatCompletionResponse,
+  modelListSchema,
+  openAiErrorSchema,
+  serializedAsBefore,
+} from '../schemas.js';
 import { SseStream } from '../sse.js';
 import { completion } from './format.js';
 import { modelList, modelNames, resolveModel } from './models.js';
 import { type ChatCompletionBody, chatCompletionBodySchema, toLlmRequest } from './request.js';
 import { streamChatCompletion } from './stream.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route answers failures in OpenAI's error format (api/server.ts). */
+    openai?: boolean;
+  }
+}
 
 /** Route config that makes the error handler answer in OpenAI's error format. */
 export const openAiRouteConfig = { openai: true } as const;
@@ -26,13 +39,25 @@ export interface OpenAiRouteOptions {
 export function registerOpenAiRoutes(app: FastifyInstance, options: OpenAiRouteOptions): void {
   const { client } = options;
 
-  app.get('/v1/models', { config: openAiRouteConfig }, async () =>
-    modelList(options.catalog(), options.routing()),
+  const failures = { '4xx': openAiErrorSchema, '5xx': openAiErrorSchema };
+  const chatCompletionRoute: RouteShorthandOptions = {
+    config: openAiRouteConfig,
+    schema: { body: chatCompletionBodySchema, response: { 200: chatCompletionResponse, ...failures } },
+    serializerCompiler: serializedAsBefore,
+  };
+  app.get(
+    '/v1/models',
+    {
+      config: openAiRouteConfig,
+      schema: { response: { 200: modelListSchema, ...failures } },
+      serializerCompiler: serializedAsBefore,
+    },
+    async () => modelList(options.catalog(), options.routing()),
   );
 
   app.post<{ Body: ChatCompletionBody }>(
     '/v1/chat/completions',
-    { config: openAiRouteConfig, schema: { body: chatCompletionBodySchema } },
+    chatCompletionRoute,
     async (request, reply) => {
       const caller = requestCaller(request);
       const body = request.body;
