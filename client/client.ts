@@ -9,10 +9,8 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import { type DataConverter, WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
-import { dataConverterFromEnv } from '../codec/index.js';
 import { ConfigError, rootFailure } from '../common/errors.js';
 import type { LlmRequest, LlmResult } from '../common/request.js';
-import { streamStoreFromEnv } from '../core/streaming/index.js';
 import type { StreamReader, StreamStore } from '../core/streaming/types.js';
 import { type RequestStatus, statusQuery } from '../workflows/definitions.js';
 import type { llmRequest } from '../workflows/llmRequest.js';
@@ -69,6 +67,43 @@ export interface RequestMemo {
 
 export type RequestHandle = WorkflowHandle<typeof llmRequest>;
 
+// The codecs and stream stores the environment configures, loaded only when connect() is not given
+// its own. They need `ioredis`, an optional peer dependency of the client package: without it a
+// service connects with Temporal's default converter and no stream reader, unless the environment
+// asks for a codec or Redis, which then fails loudly rather than sending plaintext.
+const CODEC_VARIABLES = [
+  'PAYLOAD_ENCRYPTION_KEY',
+  'PAYLOAD_DECRYPTION_KEYS',
+  'CLAIM_CHECK_STORE',
+  'CLAIM_CHECK_DIR',
+  'CLAIM_CHECK_THRESHOLD_BYTES',
+];
+
+async function fromEnvironment<T>(load: () => Promise<T>, asked: string[]): Promise<T | undefined> {
+  try {
+    return await load();
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    const set = asked.filter((name) => process.env[name]);
+    if (!set.length) return undefined;
+    throw new ConfigError(`${set.join(', ')} set, but ${(error as Error).message}: npm install ioredis`, {
+      cause: error as Error,
+    });
+  }
+}
+
+const environmentDataConverter = (): Promise<DataConverter | undefined> =>
+  fromEnvironment(
+    async () => (await import('../codec/index.js')).dataConverterFromEnv(process.env),
+    CODEC_VARIABLES,
+  );
+
+const environmentStreams = (): Promise<StreamStore | undefined> =>
+  fromEnvironment(
+    async () => (await import('../core/streaming/index.js')).streamStoreFromEnv(),
+    ['REDIS_URL'],
+  );
+
 export class OrchestratorClient {
   readonly temporal: Client;
   readonly taskQueue: string;
@@ -90,15 +125,16 @@ export class OrchestratorClient {
       connection,
       ...(options.interceptors ? { interceptors: options.interceptors } : {}),
       namespace: options.namespace ?? process.env.TEMPORAL_NAMESPACE ?? 'default',
-      dataConverter: options.dataConverter ?? dataConverterFromEnv(process.env),
+      dataConverter: options.dataConverter ?? (await environmentDataConverter()),
     });
-    const streams = options.streams ?? streamStoreFromEnv();
+    const owned = options.streams ? undefined : await environmentStreams();
+    const streams = options.streams ?? owned;
     const orchestrator = new OrchestratorClient({
       client,
       taskQueue: options.taskQueue ?? process.env.LLM_TASK_QUEUE ?? 'llm-requests',
-      streams,
+      ...(streams ? { streams } : {}),
     });
-    if (!options.streams) orchestrator.ownedStreams = streams as StreamStore;
+    orchestrator.ownedStreams = owned;
     return orchestrator;
   }
 
