@@ -25,7 +25,10 @@ export const COMPILED_FOLDERS: readonly string[] = [
   'workflows',
 ];
 /** Plain JavaScript the code loads by path (Temporal requires the failure converter by file name). */
-const COPIED_FILES: readonly string[] = ['codec/failureConverter.cjs', 'common/inputValidators.generated.cjs'];
+const COPIED_FILES: readonly string[] = [
+  'codec/failureConverter.cjs',
+  'common/inputValidators.generated.cjs',
+];
 
 export const distDir: string = join(projectRoot, 'dist');
 /** Touched with the build's start time: the bin runs dist/ only if no source is newer than it. */
