@@ -1,6 +1,7 @@
 # The image of the worker and of the HTTP API: Node 22 LTS, production dependencies only, running the
 # compiled JavaScript (`npm run build`: dist/) with the workflow bundle prebuilt, so neither tsx nor
-# webpack runs when a container starts.
+# webpack runs when a container starts (a worker with tracing or encrypted failures still bundles its
+# own, from dist/workflows).
 #   docker build -t llm-orchestrator:local .
 #   docker run -e TEMPORAL_ADDRESS=host:7233 -e OPENAI_API_KEY=... -p 8000:8000 llm-orchestrator:local
 #   docker run -e TEMPORAL_ADDRESS=host:7233 -e API_HOST=0.0.0.0 -p 8080:8080 llm-orchestrator:local \
