@@ -112,7 +112,11 @@ async function main(): Promise<void> {
 
     const stack = await startHarness();
     try {
-      const env = { ...process.env, TEMPORAL_ADDRESS: stack.env.address, LLM_TASK_QUEUE: stack.taskQueue };
+      const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        TEMPORAL_ADDRESS: stack.env.address,
+        LLM_TASK_QUEUE: stack.taskQueue,
+      };
       delete env.REDIS_URL;
       // Not execFileSync: the worker runs in this process and must keep answering meanwhile.
       const { stdout } = await promisify(execFile)(process.execPath, [join('out', 'consumer.js')], {
