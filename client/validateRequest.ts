@@ -1,14 +1,10 @@
 // Checks a request's shape at the edge, before anything starts, so a malformed request gets a typed
 // InvalidRequestError that says which field is wrong instead of a failed workflow.
-import { Ajv } from 'ajv';
-import addFormats from 'ajv-formats';
+// The schema check is the one the llmRequest workflow runs on its input (common/workflowInput.ts),
+// compiled ahead of time: nothing to compile when a CLI or a service starts.
 import { InvalidRequestError } from '../common/errors.js';
 import type { LlmRequest } from '../common/request.js';
-import { llmRequestSchema } from '../common/requestSchema.js';
-
-const ajv = new Ajv({ allErrors: true });
-addFormats.default(ajv, ['date-time']);
-const validate = ajv.compile(llmRequestSchema);
+import { workflowInputProblems } from '../common/workflowInput.js';
 
 /**
  * Temporal refuses payloads over 2 MB; stay well under it so the request, its rendered prompt and
@@ -46,11 +42,7 @@ export function validateRequest(request: unknown): asserts request is LlmRequest
       { details: { bytes, limit: MAX_REQUEST_BYTES } },
     );
   }
-  if (validate(request)) return;
-  const problems = (validate.errors ?? []).map((e) => {
-    const where = e.instancePath || '/';
-    const extra = e.keyword === 'additionalProperties' ? ` (${String(e.params.additionalProperty)})` : '';
-    return `${where} ${e.message ?? 'is invalid'}${extra}`;
-  });
+  const problems = workflowInputProblems('llmRequest', request);
+  if (!problems.length) return;
   throw new InvalidRequestError(`invalid request: ${problems.join('; ')}`, { details: { problems } });
 }

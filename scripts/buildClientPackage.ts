@@ -51,6 +51,10 @@ async function bundle(): Promise<void> {
     platform: 'node',
     target: 'node20',
     packages: 'external',
+    // The precompiled validators (common/inputValidators.generated.cjs) require ajv's runtime helpers.
+    banner: {
+      js: "import { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);",
+    },
     sourcemap: true,
     metafile: true,
     logLevel: 'warning',
