@@ -1,10 +1,20 @@
-# The image of the worker and of the HTTP API: Node 22 LTS, production dependencies only. tsx (a
-# dependency, not a dev one) runs the TypeScript sources as they are; the worker bundles the workflow
-# code when it starts.
+# The image of the worker and of the HTTP API: Node 22 LTS, production dependencies only, running the
+# compiled JavaScript (`npm run build`: dist/) with the workflow bundle prebuilt, so neither tsx nor
+# webpack runs when a container starts (a worker with tracing or encrypted failures still bundles its
+# own, from dist/workflows).
 #   docker build -t llm-orchestrator:local .
 #   docker run -e TEMPORAL_ADDRESS=host:7233 -e OPENAI_API_KEY=... -p 8000:8000 llm-orchestrator:local
 #   docker run -e TEMPORAL_ADDRESS=host:7233 -e API_HOST=0.0.0.0 -p 8080:8080 llm-orchestrator:local \
 #     node bin/llm-orchestrator.js serve
+
+# Build stage: every dependency (esbuild, the bundler), then dist/ and dist/workflow-bundle.js.
+FROM node:22-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY . .
+RUN npm run build
+
 FROM node:22-slim
 
 ENV NODE_ENV=production
@@ -16,7 +26,12 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
+# The data the program reads at run time (templates/, pipelines/, config/*.yaml) and the sources;
+# then the build, newer than every source, so bin/llm-orchestrator.js runs dist/.
 COPY . .
+COPY --from=build /app/dist ./dist
+# The default bundle (no codec failure converter, no tracing: those still bundle at start).
+ENV WORKFLOW_BUNDLE_PATH=/app/dist/workflow-bundle.js
 
 # /metrics, /health, /health/ready (workers/http.ts) and the Temporal SDK's metrics
 # (workers/metricsTemporal.ts); scripts/checkDeploy.ts keeps these in step with the code.

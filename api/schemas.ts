@@ -104,3 +104,150 @@ export const templateListSchema = {
     },
   },
 } as const;
+
+// ---- Answers documented for the OpenAPI document (api/openapi.ts) --------------------------------
+// Routes that had no response schema get one of these with `serializerCompiler: serializedAsBefore`,
+// so the document describes them while the bytes they send stay what JSON.stringify made before.
+
+/** A per-route serializer that ignores the response schema: the answer is serialized as before. */
+export const serializedAsBefore =
+  () =>
+  (data: unknown): string =>
+    JSON.stringify(data);
+
+export const healthSchema = {
+  type: 'object',
+  required: ['status'],
+  properties: { status: { const: 'ok' } },
+} as const;
+
+export const readinessSchema = {
+  type: 'object',
+  required: ['status', 'checks'],
+  properties: {
+    status: { enum: ['ready', 'not ready'] },
+    checks: {
+      type: 'object',
+      additionalProperties: {
+        type: 'object',
+        required: ['ok'],
+        properties: { ok: { type: 'boolean' }, error: { type: 'string' } },
+      },
+    },
+  },
+} as const;
+
+export const metricsResponse = {
+  description: 'Prometheus text exposition format',
+  content: { 'text/plain': { schema: { type: 'string' } } },
+} as const;
+
+/** Server-sent events: `event: <type>`, `id: <entry id>`, `data: <JSON>`; the last event is the result. */
+export const eventStreamResponse = {
+  description: 'server-sent events (text/event-stream): the stream of the request, then its result',
+  content: { 'text/event-stream': { schema: { type: 'string' } } },
+} as const;
+
+/** A template as its file defines it (variables, defaults, variants, messages), with its versions. */
+export const templateDefinitionSchema = {
+  type: 'object',
+  required: ['id', 'version', 'versions'],
+  additionalProperties: true,
+  properties: {
+    id: { type: 'string' },
+    version: { type: 'string' },
+    versions: { type: 'array', items: { type: 'string' } },
+  },
+} as const;
+
+export const openAiErrorSchema = {
+  type: 'object',
+  required: ['error'],
+  properties: {
+    error: {
+      type: 'object',
+      required: ['message', 'type', 'code'],
+      properties: {
+        message: { type: 'string' },
+        type: { type: 'string' },
+        param: { type: ['string', 'null'] },
+        code: { type: 'string', description: 'our failure type, e.g. UnknownModelError' },
+      },
+    },
+  },
+} as const;
+
+export const modelListSchema = {
+  type: 'object',
+  required: ['object', 'data'],
+  properties: {
+    object: { const: 'list' },
+    data: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['id', 'object', 'owned_by'],
+        properties: {
+          id: { type: 'string' },
+          object: { const: 'model' },
+          created: { type: 'integer' },
+          owned_by: { type: 'string' },
+        },
+      },
+    },
+  },
+} as const;
+
+const usageSchema = {
+  type: 'object',
+  required: ['prompt_tokens', 'completion_tokens', 'total_tokens'],
+  properties: {
+    prompt_tokens: { type: 'integer' },
+    completion_tokens: { type: 'integer' },
+    total_tokens: { type: 'integer' },
+  },
+} as const;
+
+/** OpenAI's `chat.completion` object, as api/openai/format.ts writes it. */
+export const chatCompletionSchema = {
+  type: 'object',
+  required: ['id', 'object', 'created', 'model', 'choices', 'usage'],
+  properties: {
+    id: { type: 'string', description: 'our request id: GET /v1/requests/{id} shows the same request' },
+    object: { const: 'chat.completion' },
+    created: { type: 'integer' },
+    model: { type: 'string' },
+    choices: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['index', 'message', 'finish_reason'],
+        properties: {
+          index: { type: 'integer' },
+          message: {
+            type: 'object',
+            required: ['role', 'content'],
+            properties: {
+              role: { const: 'assistant' },
+              content: { type: 'string' },
+              refusal: { type: 'null' },
+            },
+          },
+          logprobs: { type: 'null' },
+          finish_reason: { type: 'string' },
+        },
+      },
+    },
+    usage: usageSchema,
+    system_fingerprint: { type: 'null' },
+  },
+} as const;
+
+/** The chat completion as JSON, or as `chat.completion.chunk` events when `stream` is true. */
+export const chatCompletionResponse = {
+  description: 'a chat.completion, or chat.completion.chunk server-sent events when `stream` is true',
+  content: {
+    'application/json': { schema: chatCompletionSchema },
+    'text/event-stream': { schema: { type: 'string' } },
+  },
+} as const;

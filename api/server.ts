@@ -1,6 +1,6 @@
 // The HTTP gateway: REST, SSE and OpenAI-compatible endpoints over the typed client, behind API keys.
 //
-//   open:           GET /health, GET /health/ready, GET /metrics
+//   open:           GET /health, GET /health/ready, GET /metrics, GET /openapi.json, GET /docs
 //   needs a key:    POST /v1/requests[?wait=true]          start (Idempotency-Key = request id; SSE when stream)
 //                   GET  /v1/requests/{id}                 status, result or typed error, attempts
 //                   POST /v1/requests/{id}/cancel
@@ -20,6 +20,7 @@ import type { ApiKeyStore } from './keys.js';
 import { createApiMetrics, recordRequests } from './metrics.js';
 import { openAiError } from './openai/format.js';
 import { registerOpenAiRoutes } from './openai/routes.js';
+import { registerOpenApi } from './openapi.js';
 import { registerResponsesRoutes } from './responses/routes.js';
 import { type ReadinessCheck, registerHealthRoutes } from './routes/health.js';
 import { registerRequestRoutes } from './routes/requests.js';
@@ -62,6 +63,8 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
     },
     schemaErrorFormatter: (errors, dataVar) => new Error(describeSchemaErrors(errors, dataVar)),
   });
+  // First: the document collects every route registered after it.
+  await registerOpenApi(app);
   const metrics = createApiMetrics({ defaultMetrics: options.defaultMetrics ?? false });
   recordRequests(app, metrics);
   app.setErrorHandler((error: FastifyError, request, reply) => {

@@ -1,47 +1,36 @@
-// The `llm-orchestrator` command.
-import { Command } from 'commander';
-import { emulatorCommand } from '../emulator/main.js';
-import { runWorker } from '../workers/main.js';
-import { chatCommand } from './chat.js';
-import { circuitsCommand } from './circuits.js';
-import { codecServerCommand } from './codecServer.js';
-import { approveCommand, pipelineCommand } from './pipeline.js';
-import { replayCommand } from './replay.js';
-import { failureLine, runCommand } from './run.js';
-import { serveCommand } from './serve.js';
-import { templatesCommand } from './templates.js';
-import { usageCommand } from './usage.js';
+// The `llm-orchestrator` command. Only the subcommand being run is loaded (cli/commands.ts); the
+// others appear in the help as their one-line summaries.
+import { Command, Help } from 'commander';
+import { COMMANDS } from './commands.js';
 
-export function program(): Command {
+/** The subcommand argv names (`run`, or `help run`), if any. */
+function requestedCommand(args: readonly string[]): string | undefined {
+  const [first, second] = args;
+  return first === 'help' ? second : first;
+}
+
+/** The command tree with `wanted` loaded in full (every subcommand when `wanted` is `'*'`). */
+export async function program(wanted?: string): Promise<Command> {
   const root = new Command('llm-orchestrator')
     .description('Durable LLM orchestrator on Temporal')
     .showHelpAfterError();
-  root.addCommand(runCommand());
-  root.addCommand(chatCommand());
-  root.addCommand(
-    new Command('worker')
-      .description('run a worker on LLM_TASK_QUEUE (connects to TEMPORAL_ADDRESS)')
-      .option('--task-queue <name>', 'task queue (default LLM_TASK_QUEUE or llm-requests)')
-      .action(async (options: { taskQueue?: string }) => {
-        await runWorker(options.taskQueue ? { taskQueue: options.taskQueue } : {});
-      }),
-  );
-  root.addCommand(emulatorCommand());
-  root.addCommand(templatesCommand());
-  root.addCommand(pipelineCommand());
-  root.addCommand(approveCommand());
-  root.addCommand(replayCommand());
-  root.addCommand(codecServerCommand());
-  root.addCommand(circuitsCommand());
-  root.addCommand(usageCommand());
-  root.addCommand(serveCommand());
+  const terms = new Map(COMMANDS.map((entry) => [entry.name, entry.term]));
+  const help = new Help();
+  root.configureHelp({
+    subcommandTerm: (command) => terms.get(command.name()) ?? help.subcommandTerm(command),
+  });
+  for (const entry of COMMANDS) {
+    const loaded = wanted === '*' || wanted === entry.name;
+    root.addCommand(loaded ? await entry.load() : new Command(entry.name).description(entry.description));
+  }
   return root;
 }
 
 export async function main(argv: string[] = process.argv): Promise<void> {
   try {
-    await program().parseAsync(argv);
+    await (await program(requestedCommand(argv.slice(2)))).parseAsync(argv);
   } catch (error) {
+    const { failureLine } = await import('./run.js');
     console.error(`error: ${failureLine(error)}`);
     // Exit now: a worker that failed to start can leave native handles that keep the process alive.
     process.exit(1);

@@ -9,11 +9,10 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import { type DataConverter, WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
-import { dataConverterFromEnv } from '../codec/index.js';
 import { ConfigError, rootFailure } from '../common/errors.js';
 import type { LlmRequest, LlmResult } from '../common/request.js';
-import { readBackendSettings, readTemporalSettings } from '../config/env.js';
-import { type Backend, createBackend } from '../core/backend.js';
+import { readTemporalSettings } from '../config/env.js';
+import type { Backend } from '../core/backend.js';
 import type { StreamReader } from '../core/streaming/types.js';
 import { type RequestStatus, statusQuery } from '../workflows/definitions.js';
 import type { llmRequest } from '../workflows/llmRequest.js';
@@ -71,6 +70,47 @@ export interface RequestMemo {
 
 export type RequestHandle = WorkflowHandle<typeof llmRequest>;
 
+// The codecs and stream stores the environment configures, loaded only when connect() is not given
+// its own. They need `ioredis`, an optional peer dependency of the client package: without it a
+// service connects with Temporal's default converter and no stream reader, unless the environment
+// asks for a codec or Redis, which then fails loudly rather than sending plaintext.
+const CODEC_VARIABLES = [
+  'PAYLOAD_ENCRYPTION_KEY',
+  'PAYLOAD_DECRYPTION_KEYS',
+  'CLAIM_CHECK_STORE',
+  'CLAIM_CHECK_DIR',
+  'CLAIM_CHECK_THRESHOLD_BYTES',
+];
+
+async function fromEnvironment<T>(load: () => Promise<T>, asked: string[]): Promise<T | undefined> {
+  try {
+    return await load();
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    const set = asked.filter((name) => process.env[name]);
+    if (!set.length) return undefined;
+    throw new ConfigError(`${set.join(', ')} set, but ${(error as Error).message}: npm install ioredis`, {
+      cause: error as Error,
+    });
+  }
+}
+
+const environmentDataConverter = (): Promise<DataConverter | undefined> =>
+  fromEnvironment(
+    async () => (await import('../codec/index.js')).dataConverterFromEnv(process.env),
+    CODEC_VARIABLES,
+  );
+
+/** The stream store (on Redis when REDIS_URL is set) from the one backend factory, connecting lazily. */
+const environmentBackend = (): Promise<Backend | undefined> =>
+  fromEnvironment(async () => {
+    const [{ createBackend }, { readBackendSettings }] = await Promise.all([
+      import('../core/backend.js'),
+      import('../config/env.js'),
+    ]);
+    return createBackend({ settings: readBackendSettings(), lazyConnect: true });
+  }, ['REDIS_URL']);
+
 export class OrchestratorClient {
   readonly temporal: Client;
   readonly taskQueue: string;
@@ -91,12 +131,10 @@ export class OrchestratorClient {
       connection,
       ...(options.interceptors ? { interceptors: options.interceptors } : {}),
       namespace: options.namespace ?? defaults.namespace,
-      dataConverter: options.dataConverter ?? dataConverterFromEnv(),
+      dataConverter: options.dataConverter ?? (await environmentDataConverter()),
     });
     // Lazy: a client that never streams never connects to Redis.
-    const backend = options.streams
-      ? undefined
-      : createBackend({ settings: readBackendSettings(), lazyConnect: true });
+    const backend = options.streams ? undefined : await environmentBackend();
     const streams = options.streams ?? backend?.streams;
     const orchestrator = new OrchestratorClient({
       client,

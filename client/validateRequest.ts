@@ -1,16 +1,13 @@
 // Checks a request's shape at the edge, before anything starts, so a malformed request gets a typed
 // InvalidRequestError that says which field is wrong instead of a failed workflow.
+// The schema check is the one the llmRequest workflow runs on its input (common/workflowInput.ts),
+// compiled ahead of time: nothing to compile when a CLI or a service starts.
 import { Ajv } from 'ajv';
-import addFormats from 'ajv-formats';
 import { InvalidRequestError } from '../common/errors.js';
 import type { LlmRequest } from '../common/request.js';
-import { requestProblems } from '../common/requestChecks.js';
-import { llmRequestSchema } from '../common/requestSchema.js';
+import { workflowInputProblems } from '../common/workflowInput.js';
 import { readMaxRequestBytes } from '../config/env.js';
 
-const ajv = new Ajv({ allErrors: true });
-addFormats.default(ajv, ['date-time']);
-const validate = ajv.compile(llmRequestSchema);
 // Callers' tool schemas use keywords and formats of their own: compile them leniently.
 const toolSchemas = new Ajv({ strict: false, validateFormats: false });
 
@@ -67,18 +64,9 @@ export function validateRequest(request: unknown): asserts request is LlmRequest
   const problem = unsendable(request, '', 0);
   if (problem)
     throw new InvalidRequestError(`invalid request: ${problem}`, { details: { problems: [problem] } });
-  if (validate(request)) {
-    const problems = [
-      ...requestProblems(request as LlmRequest),
-      ...toolSchemaProblems(request as LlmRequest),
-    ];
-    if (problems.length === 0) return checkSize(request);
-    throw new InvalidRequestError(`invalid request: ${problems.join('; ')}`, { details: { problems } });
-  }
-  const problems = (validate.errors ?? []).map((e) => {
-    const where = e.instancePath || '/';
-    const extra = e.keyword === 'additionalProperties' ? ` (${String(e.params.additionalProperty)})` : '';
-    return `${where} ${e.message ?? 'is invalid'}${extra}`;
-  });
+  // The shape check is the one the llmRequest workflow runs on its input, compiled ahead of time.
+  const shape = workflowInputProblems('llmRequest', request);
+  const problems = shape.length ? shape : toolSchemaProblems(request as LlmRequest);
+  if (problems.length === 0) return checkSize(request);
   throw new InvalidRequestError(`invalid request: ${problems.join('; ')}`, { details: { problems } });
 }

@@ -1,14 +1,15 @@
 // Loads the model catalog and routing table, validates them against their schemas once, and checks
 // that they agree with each other. Errors name the file and the field.
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
 import { parse as parseYaml } from 'yaml';
 import type { ModelCatalog, ModelSpec, RoutingPolicy, RoutingTable, TaskRoute } from '../common/catalog.js';
 import { ConfigError } from '../common/errors.js';
+import { projectRoot } from './paths.js';
 
-export const configDir: string = dirname(fileURLToPath(import.meta.url));
+// The YAML beside this file in the sources; the compiled build reads the same files (not copies).
+export const configDir: string = join(projectRoot, 'config');
 
 const modelSchema = {
   type: 'object',

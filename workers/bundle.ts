@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import { type BundleOptions, bundleWorkflowCode, type WorkflowBundleOption } from '@temporalio/worker';
-import { projectRoot, workflowsPath } from '../config/paths.js';
+import { projectRoot, runsCompiled, workflowsPath } from '../config/paths.js';
 import { TRACING_WORKFLOW_INTERCEPTORS } from './tracing.js';
 
 export interface BundleChoice {
@@ -40,8 +40,8 @@ function bundleOptions(choice: BundleChoice): BundleOptions {
 export async function buildBundleOutOfProcess(choice: BundleChoice): Promise<WorkflowBundleOption> {
   const out = join(tmpdir(), `llm-orchestrator-workflows-${process.pid}-${Date.now().toString(36)}.js`);
   const args = [
-    '--import',
-    'tsx',
+    // From the sources the child needs tsx's loader; the compiled build (dist/) runs as it is.
+    ...(runsCompiled ? [] : ['--import', 'tsx']),
     fileURLToPath(import.meta.url),
     out,
     ...(choice.failureConverterPath ? ['--failure-converter', choice.failureConverterPath] : []),

@@ -4,6 +4,7 @@
 import { executeChild, isCancellation, workflowInfo } from '@temporalio/workflow';
 import { rootFailure } from '../common/errors.js';
 import type { LlmRequest, LlmResult } from '../common/request.js';
+import { checkWorkflowInput } from '../common/workflowInput.js';
 import { llmRequest } from './llmRequest.js';
 
 export interface BatchInput {
@@ -26,6 +27,7 @@ export interface BatchResult {
 }
 
 export async function llmBatch(input: BatchInput): Promise<BatchResult> {
+  checkWorkflowInput('llmBatch', input);
   const items: BatchItem[] = new Array(input.requests.length);
   let next = 0;
   const lane = async (): Promise<void> => {

@@ -33,6 +33,7 @@ import {
 import { InvalidRequestError, rootFailure } from '../common/errors.js';
 import type { LlmRequest } from '../common/request.js';
 import { addUsage } from '../common/usage.js';
+import { checkWorkflowInput } from '../common/workflowInput.js';
 import {
   ConversationBusyError,
   ConversationEndedError,
@@ -77,6 +78,7 @@ function asUpdateFailure(error: unknown): unknown {
 }
 
 export async function conversation(input: ConversationInput): Promise<ConversationTranscript> {
+  checkWorkflowInput('conversation', input);
   const { workflowId } = workflowInfo();
   const { state: carried, ...options } = input;
   const problem = conversationOptionsProblem(options);

@@ -17,6 +17,7 @@ import type { RenderedPrompt } from '../common/prompt.js';
 import type { Attempt, LlmRequest, LlmResult } from '../common/request.js';
 import { earliestStart } from '../common/schedule.js';
 import { ZERO_USAGE } from '../common/usage.js';
+import { checkWorkflowInput } from '../common/workflowInput.js';
 import type { CachedAnswer } from '../core/cache/types.js';
 import { walkChain } from './fallbackChain.js';
 import { RequestTracker, spentUsd } from './requestTracker.js';
@@ -68,6 +69,7 @@ async function plan(
 }
 
 export async function llmRequest(request: LlmRequest): Promise<LlmResult> {
+  checkWorkflowInput('llmRequest', request);
   const { workflowId } = workflowInfo();
   const deadlineAt = Date.now() + (request.deadlineSeconds ?? DEFAULT_DEADLINE_SECONDS) * 1000;
   const tracker = new RequestTracker(request);

@@ -28,6 +28,7 @@ import { messageText } from '../common/messages.js';
 import { pickDefined } from '../common/pick.js';
 import { type Attempt, type ChatMessage, type ContextItem, isFinishReason } from '../common/request.js';
 import { addUsage, ZERO_USAGE } from '../common/usage.js';
+import { checkWorkflowInput } from '../common/workflowInput.js';
 import type { ModelCallFailureDetails, ModelCallInput, ModelCallResult } from './definitions.js';
 import { summarizeContext } from './summarizeContext.js';
 
@@ -183,6 +184,7 @@ function callFailure(
 }
 
 export async function modelCall(input: ModelCallInput): Promise<ModelCallResult> {
+  checkWorkflowInput('modelCall', input);
   const { model } = input.planned;
 
   let messages: ChatMessage[] = input.messages;

@@ -30,6 +30,7 @@ import {
   type StepState,
 } from '../common/pipelines/types.js';
 import type { JsonValue } from '../common/request.js';
+import { checkWorkflowInput } from '../common/workflowInput.js';
 import { ApprovalDesk } from './pipelineApprovals.js';
 import { pipelineStatusQuery } from './pipelineMessages.js';
 import { type RunContext, runRequestStep, type StepOutcome } from './pipelineSteps.js';
@@ -43,6 +44,7 @@ const { loadPipeline } = proxyLocalActivities<PipelineActivities>({
 });
 
 export async function pipeline(input: PipelineInput): Promise<PipelineResult> {
+  checkWorkflowInput('pipeline', input);
   const { workflowId } = workflowInfo();
   const startedAt = Date.now();
   const status: PipelineStatus = {

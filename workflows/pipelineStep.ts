@@ -9,6 +9,7 @@ import { PipelineReferenceError } from '../common/pipelines/errors.js';
 import { blobRefsIn, jsonBytes, materialize } from '../common/pipelines/expressions.js';
 import type { PipelineStepInput, PipelineStepResult } from '../common/pipelines/types.js';
 import type { JsonValue } from '../common/request.js';
+import { checkWorkflowInput } from '../common/workflowInput.js';
 import { llmRequest } from './llmRequest.js';
 
 const { loadBlob, storeBlob } = proxyActivities<PipelineActivities>({
@@ -17,6 +18,7 @@ const { loadBlob, storeBlob } = proxyActivities<PipelineActivities>({
 });
 
 export async function pipelineStep(input: PipelineStepInput): Promise<PipelineStepResult> {
+  checkWorkflowInput('pipelineStep', input);
   let request = input.request;
   const refs = blobRefsIn(request.variables);
   if (refs.length > 0) {

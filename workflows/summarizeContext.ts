@@ -8,6 +8,7 @@ import type { ConversationActivities } from '../activities/conversation.js';
 import type { SummaryItem, SummaryOptions } from '../common/conversation.js';
 import { InvalidRequestError } from '../common/errors.js';
 import type { ContextItem } from '../common/request.js';
+import { checkWorkflowInput } from '../common/workflowInput.js';
 import { summarizeChunks } from './conversationSummary.js';
 
 const { planSummary } = proxyLocalActivities<ConversationActivities>({
@@ -38,6 +39,7 @@ function newest(items: readonly ContextItem[]): string {
 }
 
 export async function summarizeContext(input: SummarizeContextInput): Promise<ContextItem> {
+  checkWorkflowInput('summarizeContext', input);
   if (!input.items?.length) throw new InvalidRequestError('summarizeContext needs at least one item');
   const { workflowId } = workflowInfo();
   const items: SummaryItem[] = input.items.map((item) => ({

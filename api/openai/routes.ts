@@ -3,6 +3,12 @@
 // retried, fallback-protected completions, with errors in OpenAI's shape (`param` names the field).
 import type { FastifyInstance } from 'fastify';
 import { requestCaller } from '../auth.js';
+import {
+  chatCompletionResponse,
+  modelListSchema,
+  openAiErrorSchema,
+  serializedAsBefore,
+} from '../schemas.js';
 import { SseStream } from '../sse.js';
 import { registerDoor } from '../wire/scope.js';
 import { chooseModel, type DoorOptions, newId, startDoorRequest } from '../wire/start.js';
@@ -11,7 +17,14 @@ import { modelList } from './models.js';
 import { type ChatCompletionBody, chatCompletionBodySchema, toLlmRequest } from './request.js';
 import { streamChatCompletion } from './stream.js';
 
-/** Route config that makes the server's not-found handler answer in OpenAI's error format. */
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route answers failures in OpenAI's error format (api/server.ts). */
+    openai?: boolean;
+  }
+}
+
+/** Route config that makes the error handler answer in OpenAI's error format. */
 export const openAiRouteConfig = { openai: true } as const;
 
 export type OpenAiRouteOptions = DoorOptions;
@@ -22,13 +35,25 @@ export function registerOpenAiRoutes(app: FastifyInstance, options: OpenAiRouteO
     app,
     ({ status, body, param }) => ({ status, body: openAiError(status, body, param) }),
     (door) => {
-      door.get('/v1/models', { config: openAiRouteConfig }, async () =>
-        modelList(options.catalog(), options.routing()),
+      // Documented in /openapi.json; serialised as the handlers write them.
+      const failures = { '4xx': openAiErrorSchema, '5xx': openAiErrorSchema };
+      door.get(
+        '/v1/models',
+        {
+          config: openAiRouteConfig,
+          schema: { response: { 200: modelListSchema, ...failures } },
+          serializerCompiler: serializedAsBefore,
+        },
+        async () => modelList(options.catalog(), options.routing()),
       );
 
       door.post<{ Body: ChatCompletionBody }>(
         '/v1/chat/completions',
-        { config: openAiRouteConfig, schema: { body: chatCompletionBodySchema } },
+        {
+          config: openAiRouteConfig,
+          schema: { body: chatCompletionBodySchema, response: { 200: chatCompletionResponse, ...failures } },
+          serializerCompiler: serializedAsBefore,
+        },
         async (request, reply) => {
           const caller = requestCaller(request);
           const body = request.body;

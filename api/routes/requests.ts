@@ -12,10 +12,12 @@ import { confirmOwnRequest, idempotencyKey } from '../idempotency.js';
 import { ownedState, type RequestView, requestLinks, viewRequest } from '../requestView.js';
 import {
   errorSchema,
+  eventStreamResponse,
   idParamsSchema,
   outcomeSchema,
   requestBodySchema,
   requestViewSchema,
+  serializedAsBefore,
   startQuerySchema,
   streamQuerySchema,
 } from '../schemas.js';
@@ -78,7 +80,14 @@ export function registerRequestRoutes(app: FastifyInstance, client: Orchestrator
 
   app.get<{ Params: { id: string }; Querystring: { after?: string } }>(
     '/v1/requests/:id/stream',
-    { schema: { params: idParamsSchema, querystring: streamQuerySchema } },
+    {
+      schema: {
+        params: idParamsSchema,
+        querystring: streamQuerySchema,
+        response: { 200: eventStreamResponse, '4xx': errorSchema },
+      },
+      serializerCompiler: serializedAsBefore,
+    },
     async (request, reply) => {
       const { id } = request.params;
       await ownedState(client, id, requestCaller(request));

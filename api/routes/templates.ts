@@ -3,7 +3,13 @@ import type { FastifyInstance } from 'fastify';
 import { isTemplateNotFoundError } from '../../common/errors.js';
 import type { TemplateRegistry } from '../../core/templates/index.js';
 import { HttpError } from '../errors.js';
-import { errorSchema, idParamsSchema, templateListSchema } from '../schemas.js';
+import {
+  errorSchema,
+  idParamsSchema,
+  serializedAsBefore,
+  templateDefinitionSchema,
+  templateListSchema,
+} from '../schemas.js';
 
 export type TemplateSource = Pick<TemplateRegistry, 'list' | 'get'>;
 
@@ -22,8 +28,9 @@ export function registerTemplateRoutes(app: FastifyInstance, templates: Template
           additionalProperties: false,
           properties: { version: { type: 'string', minLength: 1, maxLength: 50 } },
         },
-        response: { '4xx': errorSchema },
+        response: { 200: templateDefinitionSchema, '4xx': errorSchema },
       },
+      serializerCompiler: serializedAsBefore,
     },
     async (request) => {
       try {
