@@ -86,4 +86,10 @@ export const COMMANDS: readonly CommandEntry[] = [
       'serve the HTTP API (connects to TEMPORAL_ADDRESS; API keys from API_KEYS / API_KEYS_FILE / Redis)',
     load: async () => (await import('./serve.js')).serveCommand(),
   },
+  {
+    name: 'setup',
+    term: 'setup [options]',
+    description: 'create the namespace and register the search attributes the workflows use (idempotent)',
+    load: async () => (await import('./setup.js')).setupCommand(),
+  },
 ];
