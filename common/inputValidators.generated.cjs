@@ -2,823 +2,13 @@
 // One ajv validator per workflow type, as plain functions that workflow code can run.
 "use strict";
 exports.llmRequest = validate10;
-const schema11 = {"type":"object","required":["requestId","taskType","templateId","variables"],"properties":{"requestId":{"type":"string","minLength":1,"maxLength":200,"pattern":"^[^\\s]+$"},"taskType":{"type":"string","minLength":1,"maxLength":100},"templateId":{"type":"string","minLength":1,"maxLength":200},"templateVersion":{"type":"string","minLength":1,"maxLength":50},"variables":{"type":"object"},"messages":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/message"}},"tools":{"type":"array","maxItems":128,"items":{"$ref":"#/$defs/tool"}},"toolChoice":{"anyOf":[{"enum":["auto","none","required"]},{"type":"object","required":["name"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/toolName"}}}]},"parallelToolCalls":{"type":"boolean"},"outputFormat":{"enum":["text","json","code","markdown"]},"schema":{"type":"object"},"model":{"type":"string","minLength":1},"fallbackModels":{"type":"array","items":{"type":"string","minLength":1}},"params":{"type":"object","additionalProperties":false,"properties":{"temperature":{"type":"number","minimum":0,"maximum":2},"topP":{"type":"number","minimum":0,"maximum":1},"maxOutputTokens":{"type":"integer","minimum":1},"stop":{"type":"array","items":{"type":"string"},"maxItems":4}}},"context":{"type":"array","items":{"type":"object","required":["id","content","relevanceScore","timestamp"],"properties":{"id":{"type":"string"},"content":{"type":"string"},"relevanceScore":{"type":"number"},"timestamp":{"type":"string"},"source":{"type":"string"},"pinned":{"type":"boolean"}}}},"pruning":{"type":"object"},"criteria":{"type":"object"},"deadlineSeconds":{"type":"number","exclusiveMinimum":0},"waitForCooldownSeconds":{"type":"number","minimum":0},"maxRepairs":{"type":"integer","minimum":0,"maximum":10},"allowRegexFallback":{"type":"boolean"},"stream":{"type":"boolean"},"notBefore":{"type":"string","format":"date-time"},"offPeak":{"type":"object","required":["startHourUtc","endHourUtc"],"additionalProperties":false,"properties":{"startHourUtc":{"type":"integer","minimum":0,"maximum":23},"endHourUtc":{"type":"integer","minimum":0,"maximum":23}}},"caller":{"type":"string","maxLength":200},"cache":{"enum":["read-write","read-only","off"]}},"additionalProperties":false,"$defs":{"toolName":{"type":"string","pattern":"^[A-Za-z0-9_-]{1,64}$"},"message":{"type":"object","required":["role","content"],"additionalProperties":false,"properties":{"role":{"enum":["system","user","assistant","tool"]},"content":{"anyOf":[{"type":"string"},{"type":"array","items":{"$ref":"#/$defs/part"}}]},"toolCalls":{"type":"array","items":{"$ref":"#/$defs/toolCall"}},"toolCallId":{"type":"string","minLength":1},"isError":{"type":"boolean"}}},"part":{"type":"object","required":["type"],"properties":{"type":{"enum":["text","image"]}},"oneOf":[{"required":["text"],"additionalProperties":false,"properties":{"type":{"const":"text"},"text":{"type":"string"}}},{"required":["source"],"additionalProperties":false,"properties":{"type":{"const":"image"},"detail":{"enum":["low","high","auto"]},"source":{"oneOf":[{"type":"object","required":["url"],"additionalProperties":false,"properties":{"url":{"type":"string","pattern":"^(https?|data):"}}},{"type":"object","required":["mediaType","data"],"additionalProperties":false,"properties":{"mediaType":{"enum":["image/png","image/jpeg","image/gif","image/webp"]},"data":{"type":"string","minLength":1,"pattern":"^[A-Za-z0-9+/]+={0,2}$"}}}]}}}]},"toolCall":{"type":"object","required":["id","name","arguments"],"additionalProperties":false,"properties":{"id":{"type":"string","minLength":1},"name":{"$ref":"#/$defs/toolName"},"arguments":{},"rawArguments":{"type":"string"}}},"tool":{"type":"object","required":["name","parameters"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/toolName"},"description":{"type":"string","maxLength":10000},"parameters":{"type":"object"},"strict":{"type":"boolean"}}}}};
-const schema15 = {"type":"string","pattern":"^[A-Za-z0-9_-]{1,64}$"};
+const schema11 = {"type":"object","required":["requestId","taskType","templateId","variables"],"properties":{"requestId":{"type":"string","minLength":1,"maxLength":200,"pattern":"^[^\\s]+$"},"taskType":{"type":"string","minLength":1,"maxLength":100},"templateId":{"type":"string","minLength":1,"maxLength":200},"templateVersion":{"type":"string","minLength":1,"maxLength":50},"variables":{"type":"object"},"messages":{"type":"array","minItems":1,"items":{"type":"object","required":["role","content"],"additionalProperties":false,"properties":{"role":{"enum":["system","user","assistant","tool"]},"content":{"anyOf":[{"type":"string"},{"type":"array","items":{"type":"object","required":["type"],"properties":{"type":{"enum":["text","image"]}},"oneOf":[{"required":["text"],"additionalProperties":false,"properties":{"type":{"const":"text"},"text":{"type":"string"}}},{"required":["source"],"additionalProperties":false,"properties":{"type":{"const":"image"},"detail":{"enum":["low","high","auto"]},"source":{"oneOf":[{"type":"object","required":["url"],"additionalProperties":false,"properties":{"url":{"type":"string","pattern":"^(https?|data):"}}},{"type":"object","required":["mediaType","data"],"additionalProperties":false,"properties":{"mediaType":{"enum":["image/png","image/jpeg","image/gif","image/webp"]},"data":{"type":"string","minLength":1,"pattern":"^[A-Za-z0-9+/]+={0,2}$"}}}]}}}]}}]},"toolCalls":{"type":"array","items":{"type":"object","required":["id","name","arguments"],"additionalProperties":false,"properties":{"id":{"type":"string","minLength":1},"name":{"type":"string","pattern":"^[A-Za-z0-9_-]{1,64}$"},"arguments":{},"rawArguments":{"type":"string"}}}},"toolCallId":{"type":"string","minLength":1},"isError":{"type":"boolean"}}}},"tools":{"type":"array","maxItems":128,"items":{"type":"object","required":["name","parameters"],"additionalProperties":false,"properties":{"name":{"type":"string","pattern":"^[A-Za-z0-9_-]{1,64}$"},"description":{"type":"string","maxLength":10000},"parameters":{"type":"object"},"strict":{"type":"boolean"}}}},"toolChoice":{"anyOf":[{"enum":["auto","none","required"]},{"type":"object","required":["name"],"additionalProperties":false,"properties":{"name":{"type":"string","pattern":"^[A-Za-z0-9_-]{1,64}$"}}}]},"parallelToolCalls":{"type":"boolean"},"outputFormat":{"enum":["text","json","code","markdown"]},"schema":{"type":"object"},"model":{"type":"string","minLength":1},"fallbackModels":{"type":"array","items":{"type":"string","minLength":1}},"params":{"type":"object","additionalProperties":false,"properties":{"temperature":{"type":"number","minimum":0,"maximum":2},"topP":{"type":"number","minimum":0,"maximum":1},"maxOutputTokens":{"type":"integer","minimum":1},"stop":{"type":"array","items":{"type":"string"},"maxItems":4}}},"context":{"type":"array","items":{"type":"object","required":["id","content","relevanceScore","timestamp"],"properties":{"id":{"type":"string"},"content":{"type":"string"},"relevanceScore":{"type":"number"},"timestamp":{"type":"string"},"source":{"type":"string"},"pinned":{"type":"boolean"}}}},"pruning":{"type":"object"},"criteria":{"type":"object"},"deadlineSeconds":{"type":"number","exclusiveMinimum":0},"waitForCooldownSeconds":{"type":"number","minimum":0},"maxRepairs":{"type":"integer","minimum":0,"maximum":10},"allowRegexFallback":{"type":"boolean"},"stream":{"type":"boolean"},"notBefore":{"type":"string","format":"date-time"},"offPeak":{"type":"object","required":["startHourUtc","endHourUtc"],"additionalProperties":false,"properties":{"startHourUtc":{"type":"integer","minimum":0,"maximum":23},"endHourUtc":{"type":"integer","minimum":0,"maximum":23}}},"caller":{"type":"string","maxLength":200},"cache":{"enum":["read-write","read-only","off"]}},"additionalProperties":false};
 const func2 = Object.prototype.hasOwnProperty;
 const func3 = require("ajv/dist/runtime/ucs2length").default;
 const pattern0 = new RegExp("^[^\\s]+$", "u");
-const pattern3 = new RegExp("^[A-Za-z0-9_-]{1,64}$", "u");
-const schema12 = {"type":"object","required":["role","content"],"additionalProperties":false,"properties":{"role":{"enum":["system","user","assistant","tool"]},"content":{"anyOf":[{"type":"string"},{"type":"array","items":{"$ref":"#/$defs/part"}}]},"toolCalls":{"type":"array","items":{"$ref":"#/$defs/toolCall"}},"toolCallId":{"type":"string","minLength":1},"isError":{"type":"boolean"}}};
-const schema13 = {"type":"object","required":["type"],"properties":{"type":{"enum":["text","image"]}},"oneOf":[{"required":["text"],"additionalProperties":false,"properties":{"type":{"const":"text"},"text":{"type":"string"}}},{"required":["source"],"additionalProperties":false,"properties":{"type":{"const":"image"},"detail":{"enum":["low","high","auto"]},"source":{"oneOf":[{"type":"object","required":["url"],"additionalProperties":false,"properties":{"url":{"type":"string","pattern":"^(https?|data):"}}},{"type":"object","required":["mediaType","data"],"additionalProperties":false,"properties":{"mediaType":{"enum":["image/png","image/jpeg","image/gif","image/webp"]},"data":{"type":"string","minLength":1,"pattern":"^[A-Za-z0-9+/]+={0,2}$"}}}]}}}]};
 const pattern1 = new RegExp("^(https?|data):", "u");
 const pattern2 = new RegExp("^[A-Za-z0-9+/]+={0,2}$", "u");
-const schema14 = {"type":"object","required":["id","name","arguments"],"additionalProperties":false,"properties":{"id":{"type":"string","minLength":1},"name":{"$ref":"#/$defs/toolName"},"arguments":{},"rawArguments":{"type":"string"}}};
-
-function validate12(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.id === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'"};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-if(data.name === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-if(data.arguments === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "arguments"},message:"must have required property '"+"arguments"+"'"};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
-for(const key0 in data){
-if(!((((key0 === "id") || (key0 === "name")) || (key0 === "arguments")) || (key0 === "rawArguments"))){
-const err3 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
-errors++;
-}
-}
-if(data.id !== undefined){
-let data0 = data.id;
-if(typeof data0 === "string"){
-if(func3(data0) < 1){
-const err4 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
-errors++;
-}
-}
-else {
-const err5 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
-errors++;
-}
-}
-if(data.name !== undefined){
-let data1 = data.name;
-if(typeof data1 === "string"){
-if(!pattern3.test(data1)){
-const err6 = {instancePath:instancePath+"/name",schemaPath:"#/$defs/toolName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-]{1,64}$"},message:"must match pattern \""+"^[A-Za-z0-9_-]{1,64}$"+"\""};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
-errors++;
-}
-}
-else {
-const err7 = {instancePath:instancePath+"/name",schemaPath:"#/$defs/toolName/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
-errors++;
-}
-}
-if(data.rawArguments !== undefined){
-if(typeof data.rawArguments !== "string"){
-const err8 = {instancePath:instancePath+"/rawArguments",schemaPath:"#/properties/rawArguments/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
-errors++;
-}
-}
-}
-else {
-const err9 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
-errors++;
-}
-validate12.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.role === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "role"},message:"must have required property '"+"role"+"'"};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-if(data.content === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "content"},message:"must have required property '"+"content"+"'"};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-for(const key0 in data){
-if(!(((((key0 === "role") || (key0 === "content")) || (key0 === "toolCalls")) || (key0 === "toolCallId")) || (key0 === "isError"))){
-const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
-}
-if(data.role !== undefined){
-let data0 = data.role;
-if(!((((data0 === "system") || (data0 === "user")) || (data0 === "assistant")) || (data0 === "tool"))){
-const err3 = {instancePath:instancePath+"/role",schemaPath:"#/properties/role/enum",keyword:"enum",params:{allowedValues: schema12.properties.role.enum},message:"must be equal to one of the allowed values"};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
-errors++;
-}
-}
-if(data.content !== undefined){
-let data1 = data.content;
-const _errs4 = errors;
-let valid1 = false;
-const _errs5 = errors;
-if(typeof data1 !== "string"){
-const err4 = {instancePath:instancePath+"/content",schemaPath:"#/properties/content/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
-errors++;
-}
-var _valid0 = _errs5 === errors;
-valid1 = valid1 || _valid0;
-if(!valid1){
-const _errs7 = errors;
-if(Array.isArray(data1)){
-const len0 = data1.length;
-for(let i0=0; i0<len0; i0++){
-let data2 = data1[i0];
-const _errs12 = errors;
-let valid5 = false;
-let passing0 = null;
-const _errs13 = errors;
-if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
-if(data2.text === undefined){
-const err5 = {instancePath:instancePath+"/content/" + i0,schemaPath:"#/$defs/part/oneOf/0/required",keyword:"required",params:{missingProperty: "text"},message:"must have required property '"+"text"+"'"};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
-errors++;
-}
-for(const key1 in data2){
-if(!((key1 === "type") || (key1 === "text"))){
-const err6 = {instancePath:instancePath+"/content/" + i0,schemaPath:"#/$defs/part/oneOf/0/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
-errors++;
-}
-}
-if(data2.type !== undefined){
-if("text" !== data2.type){
-const err7 = {instancePath:instancePath+"/content/" + i0+"/type",schemaPath:"#/$defs/part/oneOf/0/properties/type/const",keyword:"const",params:{allowedValue: "text"},message:"must be equal to constant"};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
-errors++;
-}
-}
-if(data2.text !== undefined){
-if(typeof data2.text !== "string"){
-const err8 = {instancePath:instancePath+"/content/" + i0+"/text",schemaPath:"#/$defs/part/oneOf/0/properties/text/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
-errors++;
-}
-}
-}
-var _valid1 = _errs13 === errors;
-if(_valid1){
-valid5 = true;
-passing0 = 0;
-}
-const _errs18 = errors;
-if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
-if(data2.source === undefined){
-const err9 = {instancePath:instancePath+"/content/" + i0,schemaPath:"#/$defs/part/oneOf/1/required",keyword:"required",params:{missingProperty: "source"},message:"must have required property '"+"source"+"'"};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
-errors++;
-}
-for(const key2 in data2){
-if(!(((key2 === "type") || (key2 === "detail")) || (key2 === "source"))){
-const err10 = {instancePath:instancePath+"/content/" + i0,schemaPath:"#/$defs/part/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
-}
-errors++;
-}
-}
-if(data2.type !== undefined){
-if("image" !== data2.type){
-const err11 = {instancePath:instancePath+"/content/" + i0+"/type",schemaPath:"#/$defs/part/oneOf/1/properties/type/const",keyword:"const",params:{allowedValue: "image"},message:"must be equal to constant"};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
-errors++;
-}
-}
-if(data2.detail !== undefined){
-let data6 = data2.detail;
-if(!(((data6 === "low") || (data6 === "high")) || (data6 === "auto"))){
-const err12 = {instancePath:instancePath+"/content/" + i0+"/detail",schemaPath:"#/$defs/part/oneOf/1/properties/detail/enum",keyword:"enum",params:{allowedValues: schema13.oneOf[1].properties.detail.enum},message:"must be equal to one of the allowed values"};
-if(vErrors === null){
-vErrors = [err12];
-}
-else {
-vErrors.push(err12);
-}
-errors++;
-}
-}
-if(data2.source !== undefined){
-let data7 = data2.source;
-const _errs23 = errors;
-let valid8 = false;
-let passing1 = null;
-const _errs24 = errors;
-if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
-if(data7.url === undefined){
-const err13 = {instancePath:instancePath+"/content/" + i0+"/source",schemaPath:"#/$defs/part/oneOf/1/properties/source/oneOf/0/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'"};
-if(vErrors === null){
-vErrors = [err13];
-}
-else {
-vErrors.push(err13);
-}
-errors++;
-}
-for(const key3 in data7){
-if(!(key3 === "url")){
-const err14 = {instancePath:instancePath+"/content/" + i0+"/source",schemaPath:"#/$defs/part/oneOf/1/properties/source/oneOf/0/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err14];
-}
-else {
-vErrors.push(err14);
-}
-errors++;
-}
-}
-if(data7.url !== undefined){
-let data8 = data7.url;
-if(typeof data8 === "string"){
-if(!pattern1.test(data8)){
-const err15 = {instancePath:instancePath+"/content/" + i0+"/source/url",schemaPath:"#/$defs/part/oneOf/1/properties/source/oneOf/0/properties/url/pattern",keyword:"pattern",params:{pattern: "^(https?|data):"},message:"must match pattern \""+"^(https?|data):"+"\""};
-if(vErrors === null){
-vErrors = [err15];
-}
-else {
-vErrors.push(err15);
-}
-errors++;
-}
-}
-else {
-const err16 = {instancePath:instancePath+"/content/" + i0+"/source/url",schemaPath:"#/$defs/part/oneOf/1/properties/source/oneOf/0/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err16];
-}
-else {
-vErrors.push(err16);
-}
-errors++;
-}
-}
-}
-else {
-const err17 = {instancePath:instancePath+"/content/" + i0+"/source",schemaPath:"#/$defs/part/oneOf/1/properties/source/oneOf/0/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err17];
-}
-else {
-vErrors.push(err17);
-}
-errors++;
-}
-var _valid2 = _errs24 === errors;
-if(_valid2){
-valid8 = true;
-passing1 = 0;
-}
-const _errs29 = errors;
-if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
-if(data7.mediaType === undefined){
-const err18 = {instancePath:instancePath+"/content/" + i0+"/source",schemaPath:"#/$defs/part/oneOf/1/properties/source/oneOf/1/required",keyword:"required",params:{missingProperty: "mediaType"},message:"must have required property '"+"mediaType"+"'"};
-if(vErrors === null){
-vErrors = [err18];
-}
-else {
-vErrors.push(err18);
-}
-errors++;
-}
-if(data7.data === undefined){
-const err19 = {instancePath:instancePath+"/content/" + i0+"/source",schemaPath:"#/$defs/part/oneOf/1/properties/source/oneOf/1/required",keyword:"required",params:{missingProperty: "data"},message:"must have required property '"+"data"+"'"};
-if(vErrors === null){
-vErrors = [err19];
-}
-else {
-vErrors.push(err19);
-}
-errors++;
-}
-for(const key4 in data7){
-if(!((key4 === "mediaType") || (key4 === "data"))){
-const err20 = {instancePath:instancePath+"/content/" + i0+"/source",schemaPath:"#/$defs/part/oneOf/1/properties/source/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err20];
-}
-else {
-vErrors.push(err20);
-}
-errors++;
-}
-}
-if(data7.mediaType !== undefined){
-let data9 = data7.mediaType;
-if(!((((data9 === "image/png") || (data9 === "image/jpeg")) || (data9 === "image/gif")) || (data9 === "image/webp"))){
-const err21 = {instancePath:instancePath+"/content/" + i0+"/source/mediaType",schemaPath:"#/$defs/part/oneOf/1/properties/source/oneOf/1/properties/mediaType/enum",keyword:"enum",params:{allowedValues: schema13.oneOf[1].properties.source.oneOf[1].properties.mediaType.enum},message:"must be equal to one of the allowed values"};
-if(vErrors === null){
-vErrors = [err21];
-}
-else {
-vErrors.push(err21);
-}
-errors++;
-}
-}
-if(data7.data !== undefined){
-let data10 = data7.data;
-if(typeof data10 === "string"){
-if(func3(data10) < 1){
-const err22 = {instancePath:instancePath+"/content/" + i0+"/source/data",schemaPath:"#/$defs/part/oneOf/1/properties/source/oneOf/1/properties/data/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
-if(vErrors === null){
-vErrors = [err22];
-}
-else {
-vErrors.push(err22);
-}
-errors++;
-}
-if(!pattern2.test(data10)){
-const err23 = {instancePath:instancePath+"/content/" + i0+"/source/data",schemaPath:"#/$defs/part/oneOf/1/properties/source/oneOf/1/properties/data/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9+/]+={0,2}$"},message:"must match pattern \""+"^[A-Za-z0-9+/]+={0,2}$"+"\""};
-if(vErrors === null){
-vErrors = [err23];
-}
-else {
-vErrors.push(err23);
-}
-errors++;
-}
-}
-else {
-const err24 = {instancePath:instancePath+"/content/" + i0+"/source/data",schemaPath:"#/$defs/part/oneOf/1/properties/source/oneOf/1/properties/data/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err24];
-}
-else {
-vErrors.push(err24);
-}
-errors++;
-}
-}
-}
-else {
-const err25 = {instancePath:instancePath+"/content/" + i0+"/source",schemaPath:"#/$defs/part/oneOf/1/properties/source/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err25];
-}
-else {
-vErrors.push(err25);
-}
-errors++;
-}
-var _valid2 = _errs29 === errors;
-if(_valid2 && valid8){
-valid8 = false;
-passing1 = [passing1, 1];
-}
-else {
-if(_valid2){
-valid8 = true;
-passing1 = 1;
-}
-}
-if(!valid8){
-const err26 = {instancePath:instancePath+"/content/" + i0+"/source",schemaPath:"#/$defs/part/oneOf/1/properties/source/oneOf",keyword:"oneOf",params:{passingSchemas: passing1},message:"must match exactly one schema in oneOf"};
-if(vErrors === null){
-vErrors = [err26];
-}
-else {
-vErrors.push(err26);
-}
-errors++;
-}
-else {
-errors = _errs23;
-if(vErrors !== null){
-if(_errs23){
-vErrors.length = _errs23;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-}
-var _valid1 = _errs18 === errors;
-if(_valid1 && valid5){
-valid5 = false;
-passing0 = [passing0, 1];
-}
-else {
-if(_valid1){
-valid5 = true;
-passing0 = 1;
-}
-}
-if(!valid5){
-const err27 = {instancePath:instancePath+"/content/" + i0,schemaPath:"#/$defs/part/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf"};
-if(vErrors === null){
-vErrors = [err27];
-}
-else {
-vErrors.push(err27);
-}
-errors++;
-}
-else {
-errors = _errs12;
-if(vErrors !== null){
-if(_errs12){
-vErrors.length = _errs12;
-}
-else {
-vErrors = null;
-}
-}
-}
-if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
-if(data2.type === undefined){
-const err28 = {instancePath:instancePath+"/content/" + i0,schemaPath:"#/$defs/part/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
-if(vErrors === null){
-vErrors = [err28];
-}
-else {
-vErrors.push(err28);
-}
-errors++;
-}
-if(data2.type !== undefined){
-let data11 = data2.type;
-if(!((data11 === "text") || (data11 === "image"))){
-const err29 = {instancePath:instancePath+"/content/" + i0+"/type",schemaPath:"#/$defs/part/properties/type/enum",keyword:"enum",params:{allowedValues: schema13.properties.type.enum},message:"must be equal to one of the allowed values"};
-if(vErrors === null){
-vErrors = [err29];
-}
-else {
-vErrors.push(err29);
-}
-errors++;
-}
-}
-}
-else {
-const err30 = {instancePath:instancePath+"/content/" + i0,schemaPath:"#/$defs/part/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err30];
-}
-else {
-vErrors.push(err30);
-}
-errors++;
-}
-}
-}
-else {
-const err31 = {instancePath:instancePath+"/content",schemaPath:"#/properties/content/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err31];
-}
-else {
-vErrors.push(err31);
-}
-errors++;
-}
-var _valid0 = _errs7 === errors;
-valid1 = valid1 || _valid0;
-}
-if(!valid1){
-const err32 = {instancePath:instancePath+"/content",schemaPath:"#/properties/content/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
-if(vErrors === null){
-vErrors = [err32];
-}
-else {
-vErrors.push(err32);
-}
-errors++;
-}
-else {
-errors = _errs4;
-if(vErrors !== null){
-if(_errs4){
-vErrors.length = _errs4;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data.toolCalls !== undefined){
-let data12 = data.toolCalls;
-if(Array.isArray(data12)){
-const len1 = data12.length;
-for(let i1=0; i1<len1; i1++){
-if(!(validate12(data12[i1], {instancePath:instancePath+"/toolCalls/" + i1,parentData:data12,parentDataProperty:i1,rootData}))){
-vErrors = vErrors === null ? validate12.errors : vErrors.concat(validate12.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err33 = {instancePath:instancePath+"/toolCalls",schemaPath:"#/properties/toolCalls/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err33];
-}
-else {
-vErrors.push(err33);
-}
-errors++;
-}
-}
-if(data.toolCallId !== undefined){
-let data14 = data.toolCallId;
-if(typeof data14 === "string"){
-if(func3(data14) < 1){
-const err34 = {instancePath:instancePath+"/toolCallId",schemaPath:"#/properties/toolCallId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
-if(vErrors === null){
-vErrors = [err34];
-}
-else {
-vErrors.push(err34);
-}
-errors++;
-}
-}
-else {
-const err35 = {instancePath:instancePath+"/toolCallId",schemaPath:"#/properties/toolCallId/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err35];
-}
-else {
-vErrors.push(err35);
-}
-errors++;
-}
-}
-if(data.isError !== undefined){
-if(typeof data.isError !== "boolean"){
-const err36 = {instancePath:instancePath+"/isError",schemaPath:"#/properties/isError/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
-if(vErrors === null){
-vErrors = [err36];
-}
-else {
-vErrors.push(err36);
-}
-errors++;
-}
-}
-}
-else {
-const err37 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err37];
-}
-else {
-vErrors.push(err37);
-}
-errors++;
-}
-validate11.errors = vErrors;
-return errors === 0;
-}
-
-const schema16 = {"type":"object","required":["name","parameters"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/toolName"},"description":{"type":"string","maxLength":10000},"parameters":{"type":"object"},"strict":{"type":"boolean"}}};
-
-function validate15(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.name === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-if(data.parameters === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "parameters"},message:"must have required property '"+"parameters"+"'"};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-for(const key0 in data){
-if(!((((key0 === "name") || (key0 === "description")) || (key0 === "parameters")) || (key0 === "strict"))){
-const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
-}
-if(data.name !== undefined){
-let data0 = data.name;
-if(typeof data0 === "string"){
-if(!pattern3.test(data0)){
-const err3 = {instancePath:instancePath+"/name",schemaPath:"#/$defs/toolName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-]{1,64}$"},message:"must match pattern \""+"^[A-Za-z0-9_-]{1,64}$"+"\""};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
-errors++;
-}
-}
-else {
-const err4 = {instancePath:instancePath+"/name",schemaPath:"#/$defs/toolName/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
-errors++;
-}
-}
-if(data.description !== undefined){
-let data1 = data.description;
-if(typeof data1 === "string"){
-if(func3(data1) > 10000){
-const err5 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/maxLength",keyword:"maxLength",params:{limit: 10000},message:"must NOT have more than 10000 characters"};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
-errors++;
-}
-}
-else {
-const err6 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
-errors++;
-}
-}
-if(data.parameters !== undefined){
-let data2 = data.parameters;
-if(!(data2 && typeof data2 == "object" && !Array.isArray(data2))){
-const err7 = {instancePath:instancePath+"/parameters",schemaPath:"#/properties/parameters/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
-errors++;
-}
-}
-if(data.strict !== undefined){
-if(typeof data.strict !== "boolean"){
-const err8 = {instancePath:instancePath+"/strict",schemaPath:"#/properties/strict/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
-errors++;
-}
-}
-}
-else {
-const err9 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
-errors++;
-}
-validate15.errors = vErrors;
-return errors === 0;
-}
-
+const pattern3 = new RegExp("^[A-Za-z0-9_-]{1,64}$", "u");
 const formats0 = require("ajv-formats/dist/formats").fullFormats["date-time"];
 
 function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -1055,14 +245,10 @@ errors++;
 }
 const len0 = data5.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate11(data5[i0], {instancePath:instancePath+"/messages/" + i0,parentData:data5,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate11.errors : vErrors.concat(validate11.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err20 = {instancePath:instancePath+"/messages",schemaPath:"#/properties/messages/type",keyword:"type",params:{type: "array"},message:"must be array"};
+let data6 = data5[i0];
+if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
+if(data6.role === undefined){
+const err20 = {instancePath:instancePath+"/messages/" + i0,schemaPath:"#/properties/messages/items/required",keyword:"required",params:{missingProperty: "role"},message:"must have required property '"+"role"+"'"};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -1071,12 +257,8 @@ vErrors.push(err20);
 }
 errors++;
 }
-}
-if(data.tools !== undefined){
-let data7 = data.tools;
-if(Array.isArray(data7)){
-if(data7.length > 128){
-const err21 = {instancePath:instancePath+"/tools",schemaPath:"#/properties/tools/maxItems",keyword:"maxItems",params:{limit: 128},message:"must NOT have more than 128 items"};
+if(data6.content === undefined){
+const err21 = {instancePath:instancePath+"/messages/" + i0,schemaPath:"#/properties/messages/items/required",keyword:"required",params:{missingProperty: "content"},message:"must have required property '"+"content"+"'"};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -1085,16 +267,9 @@ vErrors.push(err21);
 }
 errors++;
 }
-const len1 = data7.length;
-for(let i1=0; i1<len1; i1++){
-if(!(validate15(data7[i1], {instancePath:instancePath+"/tools/" + i1,parentData:data7,parentDataProperty:i1,rootData}))){
-vErrors = vErrors === null ? validate15.errors : vErrors.concat(validate15.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err22 = {instancePath:instancePath+"/tools",schemaPath:"#/properties/tools/type",keyword:"type",params:{type: "array"},message:"must be array"};
+for(const key1 in data6){
+if(!(((((key1 === "role") || (key1 === "content")) || (key1 === "toolCalls")) || (key1 === "toolCallId")) || (key1 === "isError"))){
+const err22 = {instancePath:instancePath+"/messages/" + i0,schemaPath:"#/properties/messages/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -1104,13 +279,10 @@ vErrors.push(err22);
 errors++;
 }
 }
-if(data.toolChoice !== undefined){
-let data9 = data.toolChoice;
-const _errs19 = errors;
-let valid5 = false;
-const _errs20 = errors;
-if(!(((data9 === "auto") || (data9 === "none")) || (data9 === "required"))){
-const err23 = {instancePath:instancePath+"/toolChoice",schemaPath:"#/properties/toolChoice/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema11.properties.toolChoice.anyOf[0].enum},message:"must be equal to one of the allowed values"};
+if(data6.role !== undefined){
+let data7 = data6.role;
+if(!((((data7 === "system") || (data7 === "user")) || (data7 === "assistant")) || (data7 === "tool"))){
+const err23 = {instancePath:instancePath+"/messages/" + i0+"/role",schemaPath:"#/properties/messages/items/properties/role/enum",keyword:"enum",params:{allowedValues: schema11.properties.messages.items.properties.role.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -1119,13 +291,14 @@ vErrors.push(err23);
 }
 errors++;
 }
-var _valid0 = _errs20 === errors;
-valid5 = valid5 || _valid0;
-if(!valid5){
-const _errs21 = errors;
-if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
-if(data9.name === undefined){
-const err24 = {instancePath:instancePath+"/toolChoice",schemaPath:"#/properties/toolChoice/anyOf/1/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
+}
+if(data6.content !== undefined){
+let data8 = data6.content;
+const _errs19 = errors;
+let valid4 = false;
+const _errs20 = errors;
+if(typeof data8 !== "string"){
+const err24 = {instancePath:instancePath+"/messages/" + i0+"/content",schemaPath:"#/properties/messages/items/properties/content/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -1134,9 +307,21 @@ vErrors.push(err24);
 }
 errors++;
 }
-for(const key1 in data9){
-if(!(key1 === "name")){
-const err25 = {instancePath:instancePath+"/toolChoice",schemaPath:"#/properties/toolChoice/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
+var _valid0 = _errs20 === errors;
+valid4 = valid4 || _valid0;
+if(!valid4){
+const _errs22 = errors;
+if(Array.isArray(data8)){
+const len1 = data8.length;
+for(let i1=0; i1<len1; i1++){
+let data9 = data8[i1];
+const _errs26 = errors;
+let valid7 = false;
+let passing0 = null;
+const _errs27 = errors;
+if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
+if(data9.text === undefined){
+const err25 = {instancePath:instancePath+"/messages/" + i0+"/content/" + i1,schemaPath:"#/properties/messages/items/properties/content/anyOf/1/items/oneOf/0/required",keyword:"required",params:{missingProperty: "text"},message:"must have required property '"+"text"+"'"};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -1145,12 +330,9 @@ vErrors.push(err25);
 }
 errors++;
 }
-}
-if(data9.name !== undefined){
-let data10 = data9.name;
-if(typeof data10 === "string"){
-if(!pattern3.test(data10)){
-const err26 = {instancePath:instancePath+"/toolChoice/name",schemaPath:"#/$defs/toolName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-]{1,64}$"},message:"must match pattern \""+"^[A-Za-z0-9_-]{1,64}$"+"\""};
+for(const key2 in data9){
+if(!((key2 === "type") || (key2 === "text"))){
+const err26 = {instancePath:instancePath+"/messages/" + i0+"/content/" + i1,schemaPath:"#/properties/messages/items/properties/content/anyOf/1/items/oneOf/0/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -1160,8 +342,9 @@ vErrors.push(err26);
 errors++;
 }
 }
-else {
-const err27 = {instancePath:instancePath+"/toolChoice/name",schemaPath:"#/$defs/toolName/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data9.type !== undefined){
+if("text" !== data9.type){
+const err27 = {instancePath:instancePath+"/messages/" + i0+"/content/" + i1+"/type",schemaPath:"#/properties/messages/items/properties/content/anyOf/1/items/oneOf/0/properties/type/const",keyword:"const",params:{allowedValue: "text"},message:"must be equal to constant"};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -1171,9 +354,9 @@ vErrors.push(err27);
 errors++;
 }
 }
-}
-else {
-const err28 = {instancePath:instancePath+"/toolChoice",schemaPath:"#/properties/toolChoice/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data9.text !== undefined){
+if(typeof data9.text !== "string"){
+const err28 = {instancePath:instancePath+"/messages/" + i0+"/content/" + i1+"/text",schemaPath:"#/properties/messages/items/properties/content/anyOf/1/items/oneOf/0/properties/text/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -1182,16 +365,348 @@ vErrors.push(err28);
 }
 errors++;
 }
-var _valid0 = _errs21 === errors;
-valid5 = valid5 || _valid0;
 }
-if(!valid5){
-const err29 = {instancePath:instancePath+"/toolChoice",schemaPath:"#/properties/toolChoice/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+}
+var _valid1 = _errs27 === errors;
+if(_valid1){
+valid7 = true;
+passing0 = 0;
+}
+const _errs32 = errors;
+if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
+if(data9.source === undefined){
+const err29 = {instancePath:instancePath+"/messages/" + i0+"/content/" + i1,schemaPath:"#/properties/messages/items/properties/content/anyOf/1/items/oneOf/1/required",keyword:"required",params:{missingProperty: "source"},message:"must have required property '"+"source"+"'"};
 if(vErrors === null){
 vErrors = [err29];
 }
 else {
 vErrors.push(err29);
+}
+errors++;
+}
+for(const key3 in data9){
+if(!(((key3 === "type") || (key3 === "detail")) || (key3 === "source"))){
+const err30 = {instancePath:instancePath+"/messages/" + i0+"/content/" + i1,schemaPath:"#/properties/messages/items/properties/content/anyOf/1/items/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+}
+if(data9.type !== undefined){
+if("image" !== data9.type){
+const err31 = {instancePath:instancePath+"/messages/" + i0+"/content/" + i1+"/type",schemaPath:"#/properties/messages/items/properties/content/anyOf/1/items/oneOf/1/properties/type/const",keyword:"const",params:{allowedValue: "image"},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err31];
+}
+else {
+vErrors.push(err31);
+}
+errors++;
+}
+}
+if(data9.detail !== undefined){
+let data13 = data9.detail;
+if(!(((data13 === "low") || (data13 === "high")) || (data13 === "auto"))){
+const err32 = {instancePath:instancePath+"/messages/" + i0+"/content/" + i1+"/detail",schemaPath:"#/properties/messages/items/properties/content/anyOf/1/items/oneOf/1/properties/detail/enum",keyword:"enum",params:{allowedValues: schema11.properties.messages.items.properties.content.anyOf[1].items.oneOf[1].properties.detail.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err32];
+}
+else {
+vErrors.push(err32);
+}
+errors++;
+}
+}
+if(data9.source !== undefined){
+let data14 = data9.source;
+const _errs37 = errors;
+let valid10 = false;
+let passing1 = null;
+const _errs38 = errors;
+if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
+if(data14.url === undefined){
+const err33 = {instancePath:instancePath+"/messages/" + i0+"/content/" + i1+"/source",schemaPath:"#/properties/messages/items/properties/content/anyOf/1/items/oneOf/1/properties/source/oneOf/0/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'"};
+if(vErrors === null){
+vErrors = [err33];
+}
+else {
+vErrors.push(err33);
+}
+errors++;
+}
+for(const key4 in data14){
+if(!(key4 === "url")){
+const err34 = {instancePath:instancePath+"/messages/" + i0+"/content/" + i1+"/source",schemaPath:"#/properties/messages/items/properties/content/anyOf/1/items/oneOf/1/properties/source/oneOf/0/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err34];
+}
+else {
+vErrors.push(err34);
+}
+errors++;
+}
+}
+if(data14.url !== undefined){
+let data15 = data14.url;
+if(typeof data15 === "string"){
+if(!pattern1.test(data15)){
+const err35 = {instancePath:instancePath+"/messages/" + i0+"/content/" + i1+"/source/url",schemaPath:"#/properties/messages/items/properties/content/anyOf/1/items/oneOf/1/properties/source/oneOf/0/properties/url/pattern",keyword:"pattern",params:{pattern: "^(https?|data):"},message:"must match pattern \""+"^(https?|data):"+"\""};
+if(vErrors === null){
+vErrors = [err35];
+}
+else {
+vErrors.push(err35);
+}
+errors++;
+}
+}
+else {
+const err36 = {instancePath:instancePath+"/messages/" + i0+"/content/" + i1+"/source/url",schemaPath:"#/properties/messages/items/properties/content/anyOf/1/items/oneOf/1/properties/source/oneOf/0/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err36];
+}
+else {
+vErrors.push(err36);
+}
+errors++;
+}
+}
+}
+else {
+const err37 = {instancePath:instancePath+"/messages/" + i0+"/content/" + i1+"/source",schemaPath:"#/properties/messages/items/properties/content/anyOf/1/items/oneOf/1/properties/source/oneOf/0/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err37];
+}
+else {
+vErrors.push(err37);
+}
+errors++;
+}
+var _valid2 = _errs38 === errors;
+if(_valid2){
+valid10 = true;
+passing1 = 0;
+}
+const _errs43 = errors;
+if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
+if(data14.mediaType === undefined){
+const err38 = {instancePath:instancePath+"/messages/" + i0+"/content/" + i1+"/source",schemaPath:"#/properties/messages/items/properties/content/anyOf/1/items/oneOf/1/properties/source/oneOf/1/required",keyword:"required",params:{missingProperty: "mediaType"},message:"must have required property '"+"mediaType"+"'"};
+if(vErrors === null){
+vErrors = [err38];
+}
+else {
+vErrors.push(err38);
+}
+errors++;
+}
+if(data14.data === undefined){
+const err39 = {instancePath:instancePath+"/messages/" + i0+"/content/" + i1+"/source",schemaPath:"#/properties/messages/items/properties/content/anyOf/1/items/oneOf/1/properties/source/oneOf/1/required",keyword:"required",params:{missingProperty: "data"},message:"must have required property '"+"data"+"'"};
+if(vErrors === null){
+vErrors = [err39];
+}
+else {
+vErrors.push(err39);
+}
+errors++;
+}
+for(const key5 in data14){
+if(!((key5 === "mediaType") || (key5 === "data"))){
+const err40 = {instancePath:instancePath+"/messages/" + i0+"/content/" + i1+"/source",schemaPath:"#/properties/messages/items/properties/content/anyOf/1/items/oneOf/1/properties/source/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err40];
+}
+else {
+vErrors.push(err40);
+}
+errors++;
+}
+}
+if(data14.mediaType !== undefined){
+let data16 = data14.mediaType;
+if(!((((data16 === "image/png") || (data16 === "image/jpeg")) || (data16 === "image/gif")) || (data16 === "image/webp"))){
+const err41 = {instancePath:instancePath+"/messages/" + i0+"/content/" + i1+"/source/mediaType",schemaPath:"#/properties/messages/items/properties/content/anyOf/1/items/oneOf/1/properties/source/oneOf/1/properties/mediaType/enum",keyword:"enum",params:{allowedValues: schema11.properties.messages.items.properties.content.anyOf[1].items.oneOf[1].properties.source.oneOf[1].properties.mediaType.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err41];
+}
+else {
+vErrors.push(err41);
+}
+errors++;
+}
+}
+if(data14.data !== undefined){
+let data17 = data14.data;
+if(typeof data17 === "string"){
+if(func3(data17) < 1){
+const err42 = {instancePath:instancePath+"/messages/" + i0+"/content/" + i1+"/source/data",schemaPath:"#/properties/messages/items/properties/content/anyOf/1/items/oneOf/1/properties/source/oneOf/1/properties/data/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err42];
+}
+else {
+vErrors.push(err42);
+}
+errors++;
+}
+if(!pattern2.test(data17)){
+const err43 = {instancePath:instancePath+"/messages/" + i0+"/content/" + i1+"/source/data",schemaPath:"#/properties/messages/items/properties/content/anyOf/1/items/oneOf/1/properties/source/oneOf/1/properties/data/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9+/]+={0,2}$"},message:"must match pattern \""+"^[A-Za-z0-9+/]+={0,2}$"+"\""};
+if(vErrors === null){
+vErrors = [err43];
+}
+else {
+vErrors.push(err43);
+}
+errors++;
+}
+}
+else {
+const err44 = {instancePath:instancePath+"/messages/" + i0+"/content/" + i1+"/source/data",schemaPath:"#/properties/messages/items/properties/content/anyOf/1/items/oneOf/1/properties/source/oneOf/1/properties/data/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err44];
+}
+else {
+vErrors.push(err44);
+}
+errors++;
+}
+}
+}
+else {
+const err45 = {instancePath:instancePath+"/messages/" + i0+"/content/" + i1+"/source",schemaPath:"#/properties/messages/items/properties/content/anyOf/1/items/oneOf/1/properties/source/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err45];
+}
+else {
+vErrors.push(err45);
+}
+errors++;
+}
+var _valid2 = _errs43 === errors;
+if(_valid2 && valid10){
+valid10 = false;
+passing1 = [passing1, 1];
+}
+else {
+if(_valid2){
+valid10 = true;
+passing1 = 1;
+}
+}
+if(!valid10){
+const err46 = {instancePath:instancePath+"/messages/" + i0+"/content/" + i1+"/source",schemaPath:"#/properties/messages/items/properties/content/anyOf/1/items/oneOf/1/properties/source/oneOf",keyword:"oneOf",params:{passingSchemas: passing1},message:"must match exactly one schema in oneOf"};
+if(vErrors === null){
+vErrors = [err46];
+}
+else {
+vErrors.push(err46);
+}
+errors++;
+}
+else {
+errors = _errs37;
+if(vErrors !== null){
+if(_errs37){
+vErrors.length = _errs37;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+}
+var _valid1 = _errs32 === errors;
+if(_valid1 && valid7){
+valid7 = false;
+passing0 = [passing0, 1];
+}
+else {
+if(_valid1){
+valid7 = true;
+passing0 = 1;
+}
+}
+if(!valid7){
+const err47 = {instancePath:instancePath+"/messages/" + i0+"/content/" + i1,schemaPath:"#/properties/messages/items/properties/content/anyOf/1/items/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf"};
+if(vErrors === null){
+vErrors = [err47];
+}
+else {
+vErrors.push(err47);
+}
+errors++;
+}
+else {
+errors = _errs26;
+if(vErrors !== null){
+if(_errs26){
+vErrors.length = _errs26;
+}
+else {
+vErrors = null;
+}
+}
+}
+if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
+if(data9.type === undefined){
+const err48 = {instancePath:instancePath+"/messages/" + i0+"/content/" + i1,schemaPath:"#/properties/messages/items/properties/content/anyOf/1/items/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
+if(vErrors === null){
+vErrors = [err48];
+}
+else {
+vErrors.push(err48);
+}
+errors++;
+}
+if(data9.type !== undefined){
+let data18 = data9.type;
+if(!((data18 === "text") || (data18 === "image"))){
+const err49 = {instancePath:instancePath+"/messages/" + i0+"/content/" + i1+"/type",schemaPath:"#/properties/messages/items/properties/content/anyOf/1/items/properties/type/enum",keyword:"enum",params:{allowedValues: schema11.properties.messages.items.properties.content.anyOf[1].items.properties.type.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err49];
+}
+else {
+vErrors.push(err49);
+}
+errors++;
+}
+}
+}
+else {
+const err50 = {instancePath:instancePath+"/messages/" + i0+"/content/" + i1,schemaPath:"#/properties/messages/items/properties/content/anyOf/1/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err50];
+}
+else {
+vErrors.push(err50);
+}
+errors++;
+}
+}
+}
+else {
+const err51 = {instancePath:instancePath+"/messages/" + i0+"/content",schemaPath:"#/properties/messages/items/properties/content/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err51];
+}
+else {
+vErrors.push(err51);
+}
+errors++;
+}
+var _valid0 = _errs22 === errors;
+valid4 = valid4 || _valid0;
+}
+if(!valid4){
+const err52 = {instancePath:instancePath+"/messages/" + i0+"/content",schemaPath:"#/properties/messages/items/properties/content/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err52];
+}
+else {
+vErrors.push(err52);
 }
 errors++;
 }
@@ -1207,299 +722,15 @@ vErrors = null;
 }
 }
 }
-if(data.parallelToolCalls !== undefined){
-if(typeof data.parallelToolCalls !== "boolean"){
-const err30 = {instancePath:instancePath+"/parallelToolCalls",schemaPath:"#/properties/parallelToolCalls/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
-if(vErrors === null){
-vErrors = [err30];
-}
-else {
-vErrors.push(err30);
-}
-errors++;
-}
-}
-if(data.outputFormat !== undefined){
-let data12 = data.outputFormat;
-if(!((((data12 === "text") || (data12 === "json")) || (data12 === "code")) || (data12 === "markdown"))){
-const err31 = {instancePath:instancePath+"/outputFormat",schemaPath:"#/properties/outputFormat/enum",keyword:"enum",params:{allowedValues: schema11.properties.outputFormat.enum},message:"must be equal to one of the allowed values"};
-if(vErrors === null){
-vErrors = [err31];
-}
-else {
-vErrors.push(err31);
-}
-errors++;
-}
-}
-if(data.schema !== undefined){
-let data13 = data.schema;
-if(!(data13 && typeof data13 == "object" && !Array.isArray(data13))){
-const err32 = {instancePath:instancePath+"/schema",schemaPath:"#/properties/schema/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err32];
-}
-else {
-vErrors.push(err32);
-}
-errors++;
-}
-}
-if(data.model !== undefined){
-let data14 = data.model;
-if(typeof data14 === "string"){
-if(func3(data14) < 1){
-const err33 = {instancePath:instancePath+"/model",schemaPath:"#/properties/model/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
-if(vErrors === null){
-vErrors = [err33];
-}
-else {
-vErrors.push(err33);
-}
-errors++;
-}
-}
-else {
-const err34 = {instancePath:instancePath+"/model",schemaPath:"#/properties/model/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err34];
-}
-else {
-vErrors.push(err34);
-}
-errors++;
-}
-}
-if(data.fallbackModels !== undefined){
-let data15 = data.fallbackModels;
-if(Array.isArray(data15)){
-const len2 = data15.length;
+if(data6.toolCalls !== undefined){
+let data19 = data6.toolCalls;
+if(Array.isArray(data19)){
+const len2 = data19.length;
 for(let i2=0; i2<len2; i2++){
-let data16 = data15[i2];
-if(typeof data16 === "string"){
-if(func3(data16) < 1){
-const err35 = {instancePath:instancePath+"/fallbackModels/" + i2,schemaPath:"#/properties/fallbackModels/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
-if(vErrors === null){
-vErrors = [err35];
-}
-else {
-vErrors.push(err35);
-}
-errors++;
-}
-}
-else {
-const err36 = {instancePath:instancePath+"/fallbackModels/" + i2,schemaPath:"#/properties/fallbackModels/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err36];
-}
-else {
-vErrors.push(err36);
-}
-errors++;
-}
-}
-}
-else {
-const err37 = {instancePath:instancePath+"/fallbackModels",schemaPath:"#/properties/fallbackModels/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err37];
-}
-else {
-vErrors.push(err37);
-}
-errors++;
-}
-}
-if(data.params !== undefined){
-let data17 = data.params;
-if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
-for(const key2 in data17){
-if(!((((key2 === "temperature") || (key2 === "topP")) || (key2 === "maxOutputTokens")) || (key2 === "stop"))){
-const err38 = {instancePath:instancePath+"/params",schemaPath:"#/properties/params/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err38];
-}
-else {
-vErrors.push(err38);
-}
-errors++;
-}
-}
-if(data17.temperature !== undefined){
-let data18 = data17.temperature;
-if((typeof data18 == "number") && (isFinite(data18))){
-if(data18 > 2 || isNaN(data18)){
-const err39 = {instancePath:instancePath+"/params/temperature",schemaPath:"#/properties/params/properties/temperature/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2},message:"must be <= 2"};
-if(vErrors === null){
-vErrors = [err39];
-}
-else {
-vErrors.push(err39);
-}
-errors++;
-}
-if(data18 < 0 || isNaN(data18)){
-const err40 = {instancePath:instancePath+"/params/temperature",schemaPath:"#/properties/params/properties/temperature/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
-if(vErrors === null){
-vErrors = [err40];
-}
-else {
-vErrors.push(err40);
-}
-errors++;
-}
-}
-else {
-const err41 = {instancePath:instancePath+"/params/temperature",schemaPath:"#/properties/params/properties/temperature/type",keyword:"type",params:{type: "number"},message:"must be number"};
-if(vErrors === null){
-vErrors = [err41];
-}
-else {
-vErrors.push(err41);
-}
-errors++;
-}
-}
-if(data17.topP !== undefined){
-let data19 = data17.topP;
-if((typeof data19 == "number") && (isFinite(data19))){
-if(data19 > 1 || isNaN(data19)){
-const err42 = {instancePath:instancePath+"/params/topP",schemaPath:"#/properties/params/properties/topP/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1"};
-if(vErrors === null){
-vErrors = [err42];
-}
-else {
-vErrors.push(err42);
-}
-errors++;
-}
-if(data19 < 0 || isNaN(data19)){
-const err43 = {instancePath:instancePath+"/params/topP",schemaPath:"#/properties/params/properties/topP/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
-if(vErrors === null){
-vErrors = [err43];
-}
-else {
-vErrors.push(err43);
-}
-errors++;
-}
-}
-else {
-const err44 = {instancePath:instancePath+"/params/topP",schemaPath:"#/properties/params/properties/topP/type",keyword:"type",params:{type: "number"},message:"must be number"};
-if(vErrors === null){
-vErrors = [err44];
-}
-else {
-vErrors.push(err44);
-}
-errors++;
-}
-}
-if(data17.maxOutputTokens !== undefined){
-let data20 = data17.maxOutputTokens;
-if(!(((typeof data20 == "number") && (!(data20 % 1) && !isNaN(data20))) && (isFinite(data20)))){
-const err45 = {instancePath:instancePath+"/params/maxOutputTokens",schemaPath:"#/properties/params/properties/maxOutputTokens/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err45];
-}
-else {
-vErrors.push(err45);
-}
-errors++;
-}
-if((typeof data20 == "number") && (isFinite(data20))){
-if(data20 < 1 || isNaN(data20)){
-const err46 = {instancePath:instancePath+"/params/maxOutputTokens",schemaPath:"#/properties/params/properties/maxOutputTokens/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
-if(vErrors === null){
-vErrors = [err46];
-}
-else {
-vErrors.push(err46);
-}
-errors++;
-}
-}
-}
-if(data17.stop !== undefined){
-let data21 = data17.stop;
-if(Array.isArray(data21)){
-if(data21.length > 4){
-const err47 = {instancePath:instancePath+"/params/stop",schemaPath:"#/properties/params/properties/stop/maxItems",keyword:"maxItems",params:{limit: 4},message:"must NOT have more than 4 items"};
-if(vErrors === null){
-vErrors = [err47];
-}
-else {
-vErrors.push(err47);
-}
-errors++;
-}
-const len3 = data21.length;
-for(let i3=0; i3<len3; i3++){
-if(typeof data21[i3] !== "string"){
-const err48 = {instancePath:instancePath+"/params/stop/" + i3,schemaPath:"#/properties/params/properties/stop/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err48];
-}
-else {
-vErrors.push(err48);
-}
-errors++;
-}
-}
-}
-else {
-const err49 = {instancePath:instancePath+"/params/stop",schemaPath:"#/properties/params/properties/stop/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err49];
-}
-else {
-vErrors.push(err49);
-}
-errors++;
-}
-}
-}
-else {
-const err50 = {instancePath:instancePath+"/params",schemaPath:"#/properties/params/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err50];
-}
-else {
-vErrors.push(err50);
-}
-errors++;
-}
-}
-if(data.context !== undefined){
-let data23 = data.context;
-if(Array.isArray(data23)){
-const len4 = data23.length;
-for(let i4=0; i4<len4; i4++){
-let data24 = data23[i4];
-if(data24 && typeof data24 == "object" && !Array.isArray(data24)){
-if(data24.id === undefined){
-const err51 = {instancePath:instancePath+"/context/" + i4,schemaPath:"#/properties/context/items/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'"};
-if(vErrors === null){
-vErrors = [err51];
-}
-else {
-vErrors.push(err51);
-}
-errors++;
-}
-if(data24.content === undefined){
-const err52 = {instancePath:instancePath+"/context/" + i4,schemaPath:"#/properties/context/items/required",keyword:"required",params:{missingProperty: "content"},message:"must have required property '"+"content"+"'"};
-if(vErrors === null){
-vErrors = [err52];
-}
-else {
-vErrors.push(err52);
-}
-errors++;
-}
-if(data24.relevanceScore === undefined){
-const err53 = {instancePath:instancePath+"/context/" + i4,schemaPath:"#/properties/context/items/required",keyword:"required",params:{missingProperty: "relevanceScore"},message:"must have required property '"+"relevanceScore"+"'"};
+let data20 = data19[i2];
+if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
+if(data20.id === undefined){
+const err53 = {instancePath:instancePath+"/messages/" + i0+"/toolCalls/" + i2,schemaPath:"#/properties/messages/items/properties/toolCalls/items/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'"};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -1508,8 +739,8 @@ vErrors.push(err53);
 }
 errors++;
 }
-if(data24.timestamp === undefined){
-const err54 = {instancePath:instancePath+"/context/" + i4,schemaPath:"#/properties/context/items/required",keyword:"required",params:{missingProperty: "timestamp"},message:"must have required property '"+"timestamp"+"'"};
+if(data20.name === undefined){
+const err54 = {instancePath:instancePath+"/messages/" + i0+"/toolCalls/" + i2,schemaPath:"#/properties/messages/items/properties/toolCalls/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -1518,9 +749,8 @@ vErrors.push(err54);
 }
 errors++;
 }
-if(data24.id !== undefined){
-if(typeof data24.id !== "string"){
-const err55 = {instancePath:instancePath+"/context/" + i4+"/id",schemaPath:"#/properties/context/items/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data20.arguments === undefined){
+const err55 = {instancePath:instancePath+"/messages/" + i0+"/toolCalls/" + i2,schemaPath:"#/properties/messages/items/properties/toolCalls/items/required",keyword:"required",params:{missingProperty: "arguments"},message:"must have required property '"+"arguments"+"'"};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -1529,10 +759,9 @@ vErrors.push(err55);
 }
 errors++;
 }
-}
-if(data24.content !== undefined){
-if(typeof data24.content !== "string"){
-const err56 = {instancePath:instancePath+"/context/" + i4+"/content",schemaPath:"#/properties/context/items/properties/content/type",keyword:"type",params:{type: "string"},message:"must be string"};
+for(const key6 in data20){
+if(!((((key6 === "id") || (key6 === "name")) || (key6 === "arguments")) || (key6 === "rawArguments"))){
+const err56 = {instancePath:instancePath+"/messages/" + i0+"/toolCalls/" + i2,schemaPath:"#/properties/messages/items/properties/toolCalls/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -1542,10 +771,11 @@ vErrors.push(err56);
 errors++;
 }
 }
-if(data24.relevanceScore !== undefined){
-let data27 = data24.relevanceScore;
-if(!((typeof data27 == "number") && (isFinite(data27)))){
-const err57 = {instancePath:instancePath+"/context/" + i4+"/relevanceScore",schemaPath:"#/properties/context/items/properties/relevanceScore/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(data20.id !== undefined){
+let data21 = data20.id;
+if(typeof data21 === "string"){
+if(func3(data21) < 1){
+const err57 = {instancePath:instancePath+"/messages/" + i0+"/toolCalls/" + i2+"/id",schemaPath:"#/properties/messages/items/properties/toolCalls/items/properties/id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -1555,9 +785,8 @@ vErrors.push(err57);
 errors++;
 }
 }
-if(data24.timestamp !== undefined){
-if(typeof data24.timestamp !== "string"){
-const err58 = {instancePath:instancePath+"/context/" + i4+"/timestamp",schemaPath:"#/properties/context/items/properties/timestamp/type",keyword:"type",params:{type: "string"},message:"must be string"};
+else {
+const err58 = {instancePath:instancePath+"/messages/" + i0+"/toolCalls/" + i2+"/id",schemaPath:"#/properties/messages/items/properties/toolCalls/items/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -1567,9 +796,11 @@ vErrors.push(err58);
 errors++;
 }
 }
-if(data24.source !== undefined){
-if(typeof data24.source !== "string"){
-const err59 = {instancePath:instancePath+"/context/" + i4+"/source",schemaPath:"#/properties/context/items/properties/source/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data20.name !== undefined){
+let data22 = data20.name;
+if(typeof data22 === "string"){
+if(!pattern3.test(data22)){
+const err59 = {instancePath:instancePath+"/messages/" + i0+"/toolCalls/" + i2+"/name",schemaPath:"#/properties/messages/items/properties/toolCalls/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-]{1,64}$"},message:"must match pattern \""+"^[A-Za-z0-9_-]{1,64}$"+"\""};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -1579,9 +810,8 @@ vErrors.push(err59);
 errors++;
 }
 }
-if(data24.pinned !== undefined){
-if(typeof data24.pinned !== "boolean"){
-const err60 = {instancePath:instancePath+"/context/" + i4+"/pinned",schemaPath:"#/properties/context/items/properties/pinned/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+else {
+const err60 = {instancePath:instancePath+"/messages/" + i0+"/toolCalls/" + i2+"/name",schemaPath:"#/properties/messages/items/properties/toolCalls/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -1591,9 +821,9 @@ vErrors.push(err60);
 errors++;
 }
 }
-}
-else {
-const err61 = {instancePath:instancePath+"/context/" + i4,schemaPath:"#/properties/context/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data20.rawArguments !== undefined){
+if(typeof data20.rawArguments !== "string"){
+const err61 = {instancePath:instancePath+"/messages/" + i0+"/toolCalls/" + i2+"/rawArguments",schemaPath:"#/properties/messages/items/properties/toolCalls/items/properties/rawArguments/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -1605,7 +835,7 @@ errors++;
 }
 }
 else {
-const err62 = {instancePath:instancePath+"/context",schemaPath:"#/properties/context/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err62 = {instancePath:instancePath+"/messages/" + i0+"/toolCalls/" + i2,schemaPath:"#/properties/messages/items/properties/toolCalls/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -1615,10 +845,9 @@ vErrors.push(err62);
 errors++;
 }
 }
-if(data.pruning !== undefined){
-let data31 = data.pruning;
-if(!(data31 && typeof data31 == "object" && !Array.isArray(data31))){
-const err63 = {instancePath:instancePath+"/pruning",schemaPath:"#/properties/pruning/type",keyword:"type",params:{type: "object"},message:"must be object"};
+}
+else {
+const err63 = {instancePath:instancePath+"/messages/" + i0+"/toolCalls",schemaPath:"#/properties/messages/items/properties/toolCalls/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -1628,10 +857,11 @@ vErrors.push(err63);
 errors++;
 }
 }
-if(data.criteria !== undefined){
-let data32 = data.criteria;
-if(!(data32 && typeof data32 == "object" && !Array.isArray(data32))){
-const err64 = {instancePath:instancePath+"/criteria",schemaPath:"#/properties/criteria/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data6.toolCallId !== undefined){
+let data24 = data6.toolCallId;
+if(typeof data24 === "string"){
+if(func3(data24) < 1){
+const err64 = {instancePath:instancePath+"/messages/" + i0+"/toolCallId",schemaPath:"#/properties/messages/items/properties/toolCallId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -1641,11 +871,8 @@ vErrors.push(err64);
 errors++;
 }
 }
-if(data.deadlineSeconds !== undefined){
-let data33 = data.deadlineSeconds;
-if((typeof data33 == "number") && (isFinite(data33))){
-if(data33 <= 0 || isNaN(data33)){
-const err65 = {instancePath:instancePath+"/deadlineSeconds",schemaPath:"#/properties/deadlineSeconds/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
+else {
+const err65 = {instancePath:instancePath+"/messages/" + i0+"/toolCallId",schemaPath:"#/properties/messages/items/properties/toolCallId/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -1655,8 +882,9 @@ vErrors.push(err65);
 errors++;
 }
 }
-else {
-const err66 = {instancePath:instancePath+"/deadlineSeconds",schemaPath:"#/properties/deadlineSeconds/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(data6.isError !== undefined){
+if(typeof data6.isError !== "boolean"){
+const err66 = {instancePath:instancePath+"/messages/" + i0+"/isError",schemaPath:"#/properties/messages/items/properties/isError/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -1666,11 +894,9 @@ vErrors.push(err66);
 errors++;
 }
 }
-if(data.waitForCooldownSeconds !== undefined){
-let data34 = data.waitForCooldownSeconds;
-if((typeof data34 == "number") && (isFinite(data34))){
-if(data34 < 0 || isNaN(data34)){
-const err67 = {instancePath:instancePath+"/waitForCooldownSeconds",schemaPath:"#/properties/waitForCooldownSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+else {
+const err67 = {instancePath:instancePath+"/messages/" + i0,schemaPath:"#/properties/messages/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -1680,8 +906,9 @@ vErrors.push(err67);
 errors++;
 }
 }
+}
 else {
-const err68 = {instancePath:instancePath+"/waitForCooldownSeconds",schemaPath:"#/properties/waitForCooldownSeconds/type",keyword:"type",params:{type: "number"},message:"must be number"};
+const err68 = {instancePath:instancePath+"/messages",schemaPath:"#/properties/messages/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -1691,10 +918,11 @@ vErrors.push(err68);
 errors++;
 }
 }
-if(data.maxRepairs !== undefined){
-let data35 = data.maxRepairs;
-if(!(((typeof data35 == "number") && (!(data35 % 1) && !isNaN(data35))) && (isFinite(data35)))){
-const err69 = {instancePath:instancePath+"/maxRepairs",schemaPath:"#/properties/maxRepairs/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data.tools !== undefined){
+let data26 = data.tools;
+if(Array.isArray(data26)){
+if(data26.length > 128){
+const err69 = {instancePath:instancePath+"/tools",schemaPath:"#/properties/tools/maxItems",keyword:"maxItems",params:{limit: 128},message:"must NOT have more than 128 items"};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -1703,9 +931,12 @@ vErrors.push(err69);
 }
 errors++;
 }
-if((typeof data35 == "number") && (isFinite(data35))){
-if(data35 > 10 || isNaN(data35)){
-const err70 = {instancePath:instancePath+"/maxRepairs",schemaPath:"#/properties/maxRepairs/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10},message:"must be <= 10"};
+const len3 = data26.length;
+for(let i3=0; i3<len3; i3++){
+let data27 = data26[i3];
+if(data27 && typeof data27 == "object" && !Array.isArray(data27)){
+if(data27.name === undefined){
+const err70 = {instancePath:instancePath+"/tools/" + i3,schemaPath:"#/properties/tools/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -1714,8 +945,8 @@ vErrors.push(err70);
 }
 errors++;
 }
-if(data35 < 0 || isNaN(data35)){
-const err71 = {instancePath:instancePath+"/maxRepairs",schemaPath:"#/properties/maxRepairs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(data27.parameters === undefined){
+const err71 = {instancePath:instancePath+"/tools/" + i3,schemaPath:"#/properties/tools/items/required",keyword:"required",params:{missingProperty: "parameters"},message:"must have required property '"+"parameters"+"'"};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -1724,11 +955,9 @@ vErrors.push(err71);
 }
 errors++;
 }
-}
-}
-if(data.allowRegexFallback !== undefined){
-if(typeof data.allowRegexFallback !== "boolean"){
-const err72 = {instancePath:instancePath+"/allowRegexFallback",schemaPath:"#/properties/allowRegexFallback/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+for(const key7 in data27){
+if(!((((key7 === "name") || (key7 === "description")) || (key7 === "parameters")) || (key7 === "strict"))){
+const err72 = {instancePath:instancePath+"/tools/" + i3,schemaPath:"#/properties/tools/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -1738,9 +967,11 @@ vErrors.push(err72);
 errors++;
 }
 }
-if(data.stream !== undefined){
-if(typeof data.stream !== "boolean"){
-const err73 = {instancePath:instancePath+"/stream",schemaPath:"#/properties/stream/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(data27.name !== undefined){
+let data28 = data27.name;
+if(typeof data28 === "string"){
+if(!pattern3.test(data28)){
+const err73 = {instancePath:instancePath+"/tools/" + i3+"/name",schemaPath:"#/properties/tools/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-]{1,64}$"},message:"must match pattern \""+"^[A-Za-z0-9_-]{1,64}$"+"\""};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -1750,11 +981,8 @@ vErrors.push(err73);
 errors++;
 }
 }
-if(data.notBefore !== undefined){
-let data38 = data.notBefore;
-if(typeof data38 === "string"){
-if(!(formats0.validate(data38))){
-const err74 = {instancePath:instancePath+"/notBefore",schemaPath:"#/properties/notBefore/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+else {
+const err74 = {instancePath:instancePath+"/tools/" + i3+"/name",schemaPath:"#/properties/tools/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -1764,8 +992,11 @@ vErrors.push(err74);
 errors++;
 }
 }
-else {
-const err75 = {instancePath:instancePath+"/notBefore",schemaPath:"#/properties/notBefore/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data27.description !== undefined){
+let data29 = data27.description;
+if(typeof data29 === "string"){
+if(func3(data29) > 10000){
+const err75 = {instancePath:instancePath+"/tools/" + i3+"/description",schemaPath:"#/properties/tools/items/properties/description/maxLength",keyword:"maxLength",params:{limit: 10000},message:"must NOT have more than 10000 characters"};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -1775,11 +1006,8 @@ vErrors.push(err75);
 errors++;
 }
 }
-if(data.offPeak !== undefined){
-let data39 = data.offPeak;
-if(data39 && typeof data39 == "object" && !Array.isArray(data39)){
-if(data39.startHourUtc === undefined){
-const err76 = {instancePath:instancePath+"/offPeak",schemaPath:"#/properties/offPeak/required",keyword:"required",params:{missingProperty: "startHourUtc"},message:"must have required property '"+"startHourUtc"+"'"};
+else {
+const err76 = {instancePath:instancePath+"/tools/" + i3+"/description",schemaPath:"#/properties/tools/items/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -1788,8 +1016,11 @@ vErrors.push(err76);
 }
 errors++;
 }
-if(data39.endHourUtc === undefined){
-const err77 = {instancePath:instancePath+"/offPeak",schemaPath:"#/properties/offPeak/required",keyword:"required",params:{missingProperty: "endHourUtc"},message:"must have required property '"+"endHourUtc"+"'"};
+}
+if(data27.parameters !== undefined){
+let data30 = data27.parameters;
+if(!(data30 && typeof data30 == "object" && !Array.isArray(data30))){
+const err77 = {instancePath:instancePath+"/tools/" + i3+"/parameters",schemaPath:"#/properties/tools/items/properties/parameters/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -1798,9 +1029,10 @@ vErrors.push(err77);
 }
 errors++;
 }
-for(const key3 in data39){
-if(!((key3 === "startHourUtc") || (key3 === "endHourUtc"))){
-const err78 = {instancePath:instancePath+"/offPeak",schemaPath:"#/properties/offPeak/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
+}
+if(data27.strict !== undefined){
+if(typeof data27.strict !== "boolean"){
+const err78 = {instancePath:instancePath+"/tools/" + i3+"/strict",schemaPath:"#/properties/tools/items/properties/strict/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -1810,10 +1042,9 @@ vErrors.push(err78);
 errors++;
 }
 }
-if(data39.startHourUtc !== undefined){
-let data40 = data39.startHourUtc;
-if(!(((typeof data40 == "number") && (!(data40 % 1) && !isNaN(data40))) && (isFinite(data40)))){
-const err79 = {instancePath:instancePath+"/offPeak/startHourUtc",schemaPath:"#/properties/offPeak/properties/startHourUtc/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+}
+else {
+const err79 = {instancePath:instancePath+"/tools/" + i3,schemaPath:"#/properties/tools/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -1822,9 +1053,10 @@ vErrors.push(err79);
 }
 errors++;
 }
-if((typeof data40 == "number") && (isFinite(data40))){
-if(data40 > 23 || isNaN(data40)){
-const err80 = {instancePath:instancePath+"/offPeak/startHourUtc",schemaPath:"#/properties/offPeak/properties/startHourUtc/maximum",keyword:"maximum",params:{comparison: "<=", limit: 23},message:"must be <= 23"};
+}
+}
+else {
+const err80 = {instancePath:instancePath+"/tools",schemaPath:"#/properties/tools/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -1833,8 +1065,14 @@ vErrors.push(err80);
 }
 errors++;
 }
-if(data40 < 0 || isNaN(data40)){
-const err81 = {instancePath:instancePath+"/offPeak/startHourUtc",schemaPath:"#/properties/offPeak/properties/startHourUtc/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+if(data.toolChoice !== undefined){
+let data32 = data.toolChoice;
+const _errs79 = errors;
+let valid20 = false;
+const _errs80 = errors;
+if(!(((data32 === "auto") || (data32 === "none")) || (data32 === "required"))){
+const err81 = {instancePath:instancePath+"/toolChoice",schemaPath:"#/properties/toolChoice/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema11.properties.toolChoice.anyOf[0].enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -1843,12 +1081,13 @@ vErrors.push(err81);
 }
 errors++;
 }
-}
-}
-if(data39.endHourUtc !== undefined){
-let data41 = data39.endHourUtc;
-if(!(((typeof data41 == "number") && (!(data41 % 1) && !isNaN(data41))) && (isFinite(data41)))){
-const err82 = {instancePath:instancePath+"/offPeak/endHourUtc",schemaPath:"#/properties/offPeak/properties/endHourUtc/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+var _valid3 = _errs80 === errors;
+valid20 = valid20 || _valid3;
+if(!valid20){
+const _errs81 = errors;
+if(data32 && typeof data32 == "object" && !Array.isArray(data32)){
+if(data32.name === undefined){
+const err82 = {instancePath:instancePath+"/toolChoice",schemaPath:"#/properties/toolChoice/anyOf/1/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -1857,9 +1096,9 @@ vErrors.push(err82);
 }
 errors++;
 }
-if((typeof data41 == "number") && (isFinite(data41))){
-if(data41 > 23 || isNaN(data41)){
-const err83 = {instancePath:instancePath+"/offPeak/endHourUtc",schemaPath:"#/properties/offPeak/properties/endHourUtc/maximum",keyword:"maximum",params:{comparison: "<=", limit: 23},message:"must be <= 23"};
+for(const key8 in data32){
+if(!(key8 === "name")){
+const err83 = {instancePath:instancePath+"/toolChoice",schemaPath:"#/properties/toolChoice/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -1868,8 +1107,12 @@ vErrors.push(err83);
 }
 errors++;
 }
-if(data41 < 0 || isNaN(data41)){
-const err84 = {instancePath:instancePath+"/offPeak/endHourUtc",schemaPath:"#/properties/offPeak/properties/endHourUtc/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+if(data32.name !== undefined){
+let data33 = data32.name;
+if(typeof data33 === "string"){
+if(!pattern3.test(data33)){
+const err84 = {instancePath:instancePath+"/toolChoice/name",schemaPath:"#/properties/toolChoice/anyOf/1/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-]{1,64}$"},message:"must match pattern \""+"^[A-Za-z0-9_-]{1,64}$"+"\""};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -1879,10 +1122,8 @@ vErrors.push(err84);
 errors++;
 }
 }
-}
-}
 else {
-const err85 = {instancePath:instancePath+"/offPeak",schemaPath:"#/properties/offPeak/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err85 = {instancePath:instancePath+"/toolChoice/name",schemaPath:"#/properties/toolChoice/anyOf/1/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -1892,11 +1133,9 @@ vErrors.push(err85);
 errors++;
 }
 }
-if(data.caller !== undefined){
-let data42 = data.caller;
-if(typeof data42 === "string"){
-if(func3(data42) > 200){
-const err86 = {instancePath:instancePath+"/caller",schemaPath:"#/properties/caller/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters"};
+}
+else {
+const err86 = {instancePath:instancePath+"/toolChoice",schemaPath:"#/properties/toolChoice/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -1905,9 +1144,11 @@ vErrors.push(err86);
 }
 errors++;
 }
+var _valid3 = _errs81 === errors;
+valid20 = valid20 || _valid3;
 }
-else {
-const err87 = {instancePath:instancePath+"/caller",schemaPath:"#/properties/caller/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(!valid20){
+const err87 = {instancePath:instancePath+"/toolChoice",schemaPath:"#/properties/toolChoice/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -1916,11 +1157,21 @@ vErrors.push(err87);
 }
 errors++;
 }
+else {
+errors = _errs79;
+if(vErrors !== null){
+if(_errs79){
+vErrors.length = _errs79;
 }
-if(data.cache !== undefined){
-let data43 = data.cache;
-if(!(((data43 === "read-write") || (data43 === "read-only")) || (data43 === "off"))){
-const err88 = {instancePath:instancePath+"/cache",schemaPath:"#/properties/cache/enum",keyword:"enum",params:{allowedValues: schema11.properties.cache.enum},message:"must be equal to one of the allowed values"};
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.parallelToolCalls !== undefined){
+if(typeof data.parallelToolCalls !== "boolean"){
+const err88 = {instancePath:instancePath+"/parallelToolCalls",schemaPath:"#/properties/parallelToolCalls/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -1930,9 +1181,10 @@ vErrors.push(err88);
 errors++;
 }
 }
-}
-else {
-const err89 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data.outputFormat !== undefined){
+let data35 = data.outputFormat;
+if(!((((data35 === "text") || (data35 === "json")) || (data35 === "code")) || (data35 === "markdown"))){
+const err89 = {instancePath:instancePath+"/outputFormat",schemaPath:"#/properties/outputFormat/enum",keyword:"enum",params:{allowedValues: schema11.properties.outputFormat.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err89];
 }
@@ -1941,14 +1193,724 @@ vErrors.push(err89);
 }
 errors++;
 }
+}
+if(data.schema !== undefined){
+let data36 = data.schema;
+if(!(data36 && typeof data36 == "object" && !Array.isArray(data36))){
+const err90 = {instancePath:instancePath+"/schema",schemaPath:"#/properties/schema/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err90];
+}
+else {
+vErrors.push(err90);
+}
+errors++;
+}
+}
+if(data.model !== undefined){
+let data37 = data.model;
+if(typeof data37 === "string"){
+if(func3(data37) < 1){
+const err91 = {instancePath:instancePath+"/model",schemaPath:"#/properties/model/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err91];
+}
+else {
+vErrors.push(err91);
+}
+errors++;
+}
+}
+else {
+const err92 = {instancePath:instancePath+"/model",schemaPath:"#/properties/model/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err92];
+}
+else {
+vErrors.push(err92);
+}
+errors++;
+}
+}
+if(data.fallbackModels !== undefined){
+let data38 = data.fallbackModels;
+if(Array.isArray(data38)){
+const len4 = data38.length;
+for(let i4=0; i4<len4; i4++){
+let data39 = data38[i4];
+if(typeof data39 === "string"){
+if(func3(data39) < 1){
+const err93 = {instancePath:instancePath+"/fallbackModels/" + i4,schemaPath:"#/properties/fallbackModels/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err93];
+}
+else {
+vErrors.push(err93);
+}
+errors++;
+}
+}
+else {
+const err94 = {instancePath:instancePath+"/fallbackModels/" + i4,schemaPath:"#/properties/fallbackModels/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err94];
+}
+else {
+vErrors.push(err94);
+}
+errors++;
+}
+}
+}
+else {
+const err95 = {instancePath:instancePath+"/fallbackModels",schemaPath:"#/properties/fallbackModels/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err95];
+}
+else {
+vErrors.push(err95);
+}
+errors++;
+}
+}
+if(data.params !== undefined){
+let data40 = data.params;
+if(data40 && typeof data40 == "object" && !Array.isArray(data40)){
+for(const key9 in data40){
+if(!((((key9 === "temperature") || (key9 === "topP")) || (key9 === "maxOutputTokens")) || (key9 === "stop"))){
+const err96 = {instancePath:instancePath+"/params",schemaPath:"#/properties/params/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err96];
+}
+else {
+vErrors.push(err96);
+}
+errors++;
+}
+}
+if(data40.temperature !== undefined){
+let data41 = data40.temperature;
+if((typeof data41 == "number") && (isFinite(data41))){
+if(data41 > 2 || isNaN(data41)){
+const err97 = {instancePath:instancePath+"/params/temperature",schemaPath:"#/properties/params/properties/temperature/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2},message:"must be <= 2"};
+if(vErrors === null){
+vErrors = [err97];
+}
+else {
+vErrors.push(err97);
+}
+errors++;
+}
+if(data41 < 0 || isNaN(data41)){
+const err98 = {instancePath:instancePath+"/params/temperature",schemaPath:"#/properties/params/properties/temperature/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err98];
+}
+else {
+vErrors.push(err98);
+}
+errors++;
+}
+}
+else {
+const err99 = {instancePath:instancePath+"/params/temperature",schemaPath:"#/properties/params/properties/temperature/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err99];
+}
+else {
+vErrors.push(err99);
+}
+errors++;
+}
+}
+if(data40.topP !== undefined){
+let data42 = data40.topP;
+if((typeof data42 == "number") && (isFinite(data42))){
+if(data42 > 1 || isNaN(data42)){
+const err100 = {instancePath:instancePath+"/params/topP",schemaPath:"#/properties/params/properties/topP/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1"};
+if(vErrors === null){
+vErrors = [err100];
+}
+else {
+vErrors.push(err100);
+}
+errors++;
+}
+if(data42 < 0 || isNaN(data42)){
+const err101 = {instancePath:instancePath+"/params/topP",schemaPath:"#/properties/params/properties/topP/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err101];
+}
+else {
+vErrors.push(err101);
+}
+errors++;
+}
+}
+else {
+const err102 = {instancePath:instancePath+"/params/topP",schemaPath:"#/properties/params/properties/topP/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err102];
+}
+else {
+vErrors.push(err102);
+}
+errors++;
+}
+}
+if(data40.maxOutputTokens !== undefined){
+let data43 = data40.maxOutputTokens;
+if(!(((typeof data43 == "number") && (!(data43 % 1) && !isNaN(data43))) && (isFinite(data43)))){
+const err103 = {instancePath:instancePath+"/params/maxOutputTokens",schemaPath:"#/properties/params/properties/maxOutputTokens/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err103];
+}
+else {
+vErrors.push(err103);
+}
+errors++;
+}
+if((typeof data43 == "number") && (isFinite(data43))){
+if(data43 < 1 || isNaN(data43)){
+const err104 = {instancePath:instancePath+"/params/maxOutputTokens",schemaPath:"#/properties/params/properties/maxOutputTokens/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err104];
+}
+else {
+vErrors.push(err104);
+}
+errors++;
+}
+}
+}
+if(data40.stop !== undefined){
+let data44 = data40.stop;
+if(Array.isArray(data44)){
+if(data44.length > 4){
+const err105 = {instancePath:instancePath+"/params/stop",schemaPath:"#/properties/params/properties/stop/maxItems",keyword:"maxItems",params:{limit: 4},message:"must NOT have more than 4 items"};
+if(vErrors === null){
+vErrors = [err105];
+}
+else {
+vErrors.push(err105);
+}
+errors++;
+}
+const len5 = data44.length;
+for(let i5=0; i5<len5; i5++){
+if(typeof data44[i5] !== "string"){
+const err106 = {instancePath:instancePath+"/params/stop/" + i5,schemaPath:"#/properties/params/properties/stop/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err106];
+}
+else {
+vErrors.push(err106);
+}
+errors++;
+}
+}
+}
+else {
+const err107 = {instancePath:instancePath+"/params/stop",schemaPath:"#/properties/params/properties/stop/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err107];
+}
+else {
+vErrors.push(err107);
+}
+errors++;
+}
+}
+}
+else {
+const err108 = {instancePath:instancePath+"/params",schemaPath:"#/properties/params/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err108];
+}
+else {
+vErrors.push(err108);
+}
+errors++;
+}
+}
+if(data.context !== undefined){
+let data46 = data.context;
+if(Array.isArray(data46)){
+const len6 = data46.length;
+for(let i6=0; i6<len6; i6++){
+let data47 = data46[i6];
+if(data47 && typeof data47 == "object" && !Array.isArray(data47)){
+if(data47.id === undefined){
+const err109 = {instancePath:instancePath+"/context/" + i6,schemaPath:"#/properties/context/items/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'"};
+if(vErrors === null){
+vErrors = [err109];
+}
+else {
+vErrors.push(err109);
+}
+errors++;
+}
+if(data47.content === undefined){
+const err110 = {instancePath:instancePath+"/context/" + i6,schemaPath:"#/properties/context/items/required",keyword:"required",params:{missingProperty: "content"},message:"must have required property '"+"content"+"'"};
+if(vErrors === null){
+vErrors = [err110];
+}
+else {
+vErrors.push(err110);
+}
+errors++;
+}
+if(data47.relevanceScore === undefined){
+const err111 = {instancePath:instancePath+"/context/" + i6,schemaPath:"#/properties/context/items/required",keyword:"required",params:{missingProperty: "relevanceScore"},message:"must have required property '"+"relevanceScore"+"'"};
+if(vErrors === null){
+vErrors = [err111];
+}
+else {
+vErrors.push(err111);
+}
+errors++;
+}
+if(data47.timestamp === undefined){
+const err112 = {instancePath:instancePath+"/context/" + i6,schemaPath:"#/properties/context/items/required",keyword:"required",params:{missingProperty: "timestamp"},message:"must have required property '"+"timestamp"+"'"};
+if(vErrors === null){
+vErrors = [err112];
+}
+else {
+vErrors.push(err112);
+}
+errors++;
+}
+if(data47.id !== undefined){
+if(typeof data47.id !== "string"){
+const err113 = {instancePath:instancePath+"/context/" + i6+"/id",schemaPath:"#/properties/context/items/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err113];
+}
+else {
+vErrors.push(err113);
+}
+errors++;
+}
+}
+if(data47.content !== undefined){
+if(typeof data47.content !== "string"){
+const err114 = {instancePath:instancePath+"/context/" + i6+"/content",schemaPath:"#/properties/context/items/properties/content/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err114];
+}
+else {
+vErrors.push(err114);
+}
+errors++;
+}
+}
+if(data47.relevanceScore !== undefined){
+let data50 = data47.relevanceScore;
+if(!((typeof data50 == "number") && (isFinite(data50)))){
+const err115 = {instancePath:instancePath+"/context/" + i6+"/relevanceScore",schemaPath:"#/properties/context/items/properties/relevanceScore/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err115];
+}
+else {
+vErrors.push(err115);
+}
+errors++;
+}
+}
+if(data47.timestamp !== undefined){
+if(typeof data47.timestamp !== "string"){
+const err116 = {instancePath:instancePath+"/context/" + i6+"/timestamp",schemaPath:"#/properties/context/items/properties/timestamp/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err116];
+}
+else {
+vErrors.push(err116);
+}
+errors++;
+}
+}
+if(data47.source !== undefined){
+if(typeof data47.source !== "string"){
+const err117 = {instancePath:instancePath+"/context/" + i6+"/source",schemaPath:"#/properties/context/items/properties/source/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err117];
+}
+else {
+vErrors.push(err117);
+}
+errors++;
+}
+}
+if(data47.pinned !== undefined){
+if(typeof data47.pinned !== "boolean"){
+const err118 = {instancePath:instancePath+"/context/" + i6+"/pinned",schemaPath:"#/properties/context/items/properties/pinned/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err118];
+}
+else {
+vErrors.push(err118);
+}
+errors++;
+}
+}
+}
+else {
+const err119 = {instancePath:instancePath+"/context/" + i6,schemaPath:"#/properties/context/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err119];
+}
+else {
+vErrors.push(err119);
+}
+errors++;
+}
+}
+}
+else {
+const err120 = {instancePath:instancePath+"/context",schemaPath:"#/properties/context/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err120];
+}
+else {
+vErrors.push(err120);
+}
+errors++;
+}
+}
+if(data.pruning !== undefined){
+let data54 = data.pruning;
+if(!(data54 && typeof data54 == "object" && !Array.isArray(data54))){
+const err121 = {instancePath:instancePath+"/pruning",schemaPath:"#/properties/pruning/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err121];
+}
+else {
+vErrors.push(err121);
+}
+errors++;
+}
+}
+if(data.criteria !== undefined){
+let data55 = data.criteria;
+if(!(data55 && typeof data55 == "object" && !Array.isArray(data55))){
+const err122 = {instancePath:instancePath+"/criteria",schemaPath:"#/properties/criteria/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err122];
+}
+else {
+vErrors.push(err122);
+}
+errors++;
+}
+}
+if(data.deadlineSeconds !== undefined){
+let data56 = data.deadlineSeconds;
+if((typeof data56 == "number") && (isFinite(data56))){
+if(data56 <= 0 || isNaN(data56)){
+const err123 = {instancePath:instancePath+"/deadlineSeconds",schemaPath:"#/properties/deadlineSeconds/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
+if(vErrors === null){
+vErrors = [err123];
+}
+else {
+vErrors.push(err123);
+}
+errors++;
+}
+}
+else {
+const err124 = {instancePath:instancePath+"/deadlineSeconds",schemaPath:"#/properties/deadlineSeconds/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err124];
+}
+else {
+vErrors.push(err124);
+}
+errors++;
+}
+}
+if(data.waitForCooldownSeconds !== undefined){
+let data57 = data.waitForCooldownSeconds;
+if((typeof data57 == "number") && (isFinite(data57))){
+if(data57 < 0 || isNaN(data57)){
+const err125 = {instancePath:instancePath+"/waitForCooldownSeconds",schemaPath:"#/properties/waitForCooldownSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err125];
+}
+else {
+vErrors.push(err125);
+}
+errors++;
+}
+}
+else {
+const err126 = {instancePath:instancePath+"/waitForCooldownSeconds",schemaPath:"#/properties/waitForCooldownSeconds/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err126];
+}
+else {
+vErrors.push(err126);
+}
+errors++;
+}
+}
+if(data.maxRepairs !== undefined){
+let data58 = data.maxRepairs;
+if(!(((typeof data58 == "number") && (!(data58 % 1) && !isNaN(data58))) && (isFinite(data58)))){
+const err127 = {instancePath:instancePath+"/maxRepairs",schemaPath:"#/properties/maxRepairs/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err127];
+}
+else {
+vErrors.push(err127);
+}
+errors++;
+}
+if((typeof data58 == "number") && (isFinite(data58))){
+if(data58 > 10 || isNaN(data58)){
+const err128 = {instancePath:instancePath+"/maxRepairs",schemaPath:"#/properties/maxRepairs/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10},message:"must be <= 10"};
+if(vErrors === null){
+vErrors = [err128];
+}
+else {
+vErrors.push(err128);
+}
+errors++;
+}
+if(data58 < 0 || isNaN(data58)){
+const err129 = {instancePath:instancePath+"/maxRepairs",schemaPath:"#/properties/maxRepairs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err129];
+}
+else {
+vErrors.push(err129);
+}
+errors++;
+}
+}
+}
+if(data.allowRegexFallback !== undefined){
+if(typeof data.allowRegexFallback !== "boolean"){
+const err130 = {instancePath:instancePath+"/allowRegexFallback",schemaPath:"#/properties/allowRegexFallback/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err130];
+}
+else {
+vErrors.push(err130);
+}
+errors++;
+}
+}
+if(data.stream !== undefined){
+if(typeof data.stream !== "boolean"){
+const err131 = {instancePath:instancePath+"/stream",schemaPath:"#/properties/stream/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err131];
+}
+else {
+vErrors.push(err131);
+}
+errors++;
+}
+}
+if(data.notBefore !== undefined){
+let data61 = data.notBefore;
+if(typeof data61 === "string"){
+if(!(formats0.validate(data61))){
+const err132 = {instancePath:instancePath+"/notBefore",schemaPath:"#/properties/notBefore/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+if(vErrors === null){
+vErrors = [err132];
+}
+else {
+vErrors.push(err132);
+}
+errors++;
+}
+}
+else {
+const err133 = {instancePath:instancePath+"/notBefore",schemaPath:"#/properties/notBefore/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err133];
+}
+else {
+vErrors.push(err133);
+}
+errors++;
+}
+}
+if(data.offPeak !== undefined){
+let data62 = data.offPeak;
+if(data62 && typeof data62 == "object" && !Array.isArray(data62)){
+if(data62.startHourUtc === undefined){
+const err134 = {instancePath:instancePath+"/offPeak",schemaPath:"#/properties/offPeak/required",keyword:"required",params:{missingProperty: "startHourUtc"},message:"must have required property '"+"startHourUtc"+"'"};
+if(vErrors === null){
+vErrors = [err134];
+}
+else {
+vErrors.push(err134);
+}
+errors++;
+}
+if(data62.endHourUtc === undefined){
+const err135 = {instancePath:instancePath+"/offPeak",schemaPath:"#/properties/offPeak/required",keyword:"required",params:{missingProperty: "endHourUtc"},message:"must have required property '"+"endHourUtc"+"'"};
+if(vErrors === null){
+vErrors = [err135];
+}
+else {
+vErrors.push(err135);
+}
+errors++;
+}
+for(const key10 in data62){
+if(!((key10 === "startHourUtc") || (key10 === "endHourUtc"))){
+const err136 = {instancePath:instancePath+"/offPeak",schemaPath:"#/properties/offPeak/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err136];
+}
+else {
+vErrors.push(err136);
+}
+errors++;
+}
+}
+if(data62.startHourUtc !== undefined){
+let data63 = data62.startHourUtc;
+if(!(((typeof data63 == "number") && (!(data63 % 1) && !isNaN(data63))) && (isFinite(data63)))){
+const err137 = {instancePath:instancePath+"/offPeak/startHourUtc",schemaPath:"#/properties/offPeak/properties/startHourUtc/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err137];
+}
+else {
+vErrors.push(err137);
+}
+errors++;
+}
+if((typeof data63 == "number") && (isFinite(data63))){
+if(data63 > 23 || isNaN(data63)){
+const err138 = {instancePath:instancePath+"/offPeak/startHourUtc",schemaPath:"#/properties/offPeak/properties/startHourUtc/maximum",keyword:"maximum",params:{comparison: "<=", limit: 23},message:"must be <= 23"};
+if(vErrors === null){
+vErrors = [err138];
+}
+else {
+vErrors.push(err138);
+}
+errors++;
+}
+if(data63 < 0 || isNaN(data63)){
+const err139 = {instancePath:instancePath+"/offPeak/startHourUtc",schemaPath:"#/properties/offPeak/properties/startHourUtc/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err139];
+}
+else {
+vErrors.push(err139);
+}
+errors++;
+}
+}
+}
+if(data62.endHourUtc !== undefined){
+let data64 = data62.endHourUtc;
+if(!(((typeof data64 == "number") && (!(data64 % 1) && !isNaN(data64))) && (isFinite(data64)))){
+const err140 = {instancePath:instancePath+"/offPeak/endHourUtc",schemaPath:"#/properties/offPeak/properties/endHourUtc/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err140];
+}
+else {
+vErrors.push(err140);
+}
+errors++;
+}
+if((typeof data64 == "number") && (isFinite(data64))){
+if(data64 > 23 || isNaN(data64)){
+const err141 = {instancePath:instancePath+"/offPeak/endHourUtc",schemaPath:"#/properties/offPeak/properties/endHourUtc/maximum",keyword:"maximum",params:{comparison: "<=", limit: 23},message:"must be <= 23"};
+if(vErrors === null){
+vErrors = [err141];
+}
+else {
+vErrors.push(err141);
+}
+errors++;
+}
+if(data64 < 0 || isNaN(data64)){
+const err142 = {instancePath:instancePath+"/offPeak/endHourUtc",schemaPath:"#/properties/offPeak/properties/endHourUtc/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err142];
+}
+else {
+vErrors.push(err142);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err143 = {instancePath:instancePath+"/offPeak",schemaPath:"#/properties/offPeak/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err143];
+}
+else {
+vErrors.push(err143);
+}
+errors++;
+}
+}
+if(data.caller !== undefined){
+let data65 = data.caller;
+if(typeof data65 === "string"){
+if(func3(data65) > 200){
+const err144 = {instancePath:instancePath+"/caller",schemaPath:"#/properties/caller/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters"};
+if(vErrors === null){
+vErrors = [err144];
+}
+else {
+vErrors.push(err144);
+}
+errors++;
+}
+}
+else {
+const err145 = {instancePath:instancePath+"/caller",schemaPath:"#/properties/caller/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err145];
+}
+else {
+vErrors.push(err145);
+}
+errors++;
+}
+}
+if(data.cache !== undefined){
+let data66 = data.cache;
+if(!(((data66 === "read-write") || (data66 === "read-only")) || (data66 === "off"))){
+const err146 = {instancePath:instancePath+"/cache",schemaPath:"#/properties/cache/enum",keyword:"enum",params:{allowedValues: schema11.properties.cache.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err146];
+}
+else {
+vErrors.push(err146);
+}
+errors++;
+}
+}
+}
+else {
+const err147 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err147];
+}
+else {
+vErrors.push(err147);
+}
+errors++;
+}
 validate10.errors = vErrors;
 return errors === 0;
 }
 
-exports.llmBatch = validate17;
-const schema19 = {"type":"object","required":["requests"],"additionalProperties":false,"properties":{"requests":{"type":"array","items":{"$ref":"llmRequest"}},"concurrency":{"type":"integer","minimum":1}}};
+exports.llmBatch = validate11;
+const schema12 = {"type":"object","required":["requests"],"additionalProperties":false,"properties":{"requests":{"type":"array","items":{"$ref":"llmRequest"}},"concurrency":{"type":"integer","minimum":1}}};
 
-function validate17(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -1979,14 +1941,10 @@ let data0 = data.requests;
 if(Array.isArray(data0)){
 const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate10(data0[i0], {instancePath:instancePath+"/requests/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate10.errors : vErrors.concat(validate10.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err2 = {instancePath:instancePath+"/requests",schemaPath:"#/properties/requests/type",keyword:"type",params:{type: "array"},message:"must be array"};
+let data1 = data0[i0];
+if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
+if(data1.requestId === undefined){
+const err2 = {instancePath:instancePath+"/requests/" + i0,schemaPath:"llmRequest/required",keyword:"required",params:{missingProperty: "requestId"},message:"must have required property '"+"requestId"+"'"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -1995,11 +1953,8 @@ vErrors.push(err2);
 }
 errors++;
 }
-}
-if(data.concurrency !== undefined){
-let data2 = data.concurrency;
-if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-const err3 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data1.taskType === undefined){
+const err3 = {instancePath:instancePath+"/requests/" + i0,schemaPath:"llmRequest/required",keyword:"required",params:{missingProperty: "taskType"},message:"must have required property '"+"taskType"+"'"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -2008,9 +1963,8 @@ vErrors.push(err3);
 }
 errors++;
 }
-if((typeof data2 == "number") && (isFinite(data2))){
-if(data2 < 1 || isNaN(data2)){
-const err4 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(data1.templateId === undefined){
+const err4 = {instancePath:instancePath+"/requests/" + i0,schemaPath:"llmRequest/required",keyword:"required",params:{missingProperty: "templateId"},message:"must have required property '"+"templateId"+"'"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -2019,11 +1973,8 @@ vErrors.push(err4);
 }
 errors++;
 }
-}
-}
-}
-else {
-const err5 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data1.variables === undefined){
+const err5 = {instancePath:instancePath+"/requests/" + i0,schemaPath:"llmRequest/required",keyword:"required",params:{missingProperty: "variables"},message:"must have required property '"+"variables"+"'"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -2032,19 +1983,1916 @@ vErrors.push(err5);
 }
 errors++;
 }
-validate17.errors = vErrors;
+for(const key1 in data1){
+if(!(func2.call(schema11.properties, key1))){
+const err6 = {instancePath:instancePath+"/requests/" + i0,schemaPath:"llmRequest/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data1.requestId !== undefined){
+let data2 = data1.requestId;
+if(typeof data2 === "string"){
+if(func3(data2) > 200){
+const err7 = {instancePath:instancePath+"/requests/" + i0+"/requestId",schemaPath:"llmRequest/properties/requestId/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+if(func3(data2) < 1){
+const err8 = {instancePath:instancePath+"/requests/" + i0+"/requestId",schemaPath:"llmRequest/properties/requestId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+if(!pattern0.test(data2)){
+const err9 = {instancePath:instancePath+"/requests/" + i0+"/requestId",schemaPath:"llmRequest/properties/requestId/pattern",keyword:"pattern",params:{pattern: "^[^\\s]+$"},message:"must match pattern \""+"^[^\\s]+$"+"\""};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+else {
+const err10 = {instancePath:instancePath+"/requests/" + i0+"/requestId",schemaPath:"llmRequest/properties/requestId/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+if(data1.taskType !== undefined){
+let data3 = data1.taskType;
+if(typeof data3 === "string"){
+if(func3(data3) > 100){
+const err11 = {instancePath:instancePath+"/requests/" + i0+"/taskType",schemaPath:"llmRequest/properties/taskType/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+if(func3(data3) < 1){
+const err12 = {instancePath:instancePath+"/requests/" + i0+"/taskType",schemaPath:"llmRequest/properties/taskType/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+else {
+const err13 = {instancePath:instancePath+"/requests/" + i0+"/taskType",schemaPath:"llmRequest/properties/taskType/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+if(data1.templateId !== undefined){
+let data4 = data1.templateId;
+if(typeof data4 === "string"){
+if(func3(data4) > 200){
+const err14 = {instancePath:instancePath+"/requests/" + i0+"/templateId",schemaPath:"llmRequest/properties/templateId/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+if(func3(data4) < 1){
+const err15 = {instancePath:instancePath+"/requests/" + i0+"/templateId",schemaPath:"llmRequest/properties/templateId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+else {
+const err16 = {instancePath:instancePath+"/requests/" + i0+"/templateId",schemaPath:"llmRequest/properties/templateId/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+if(data1.templateVersion !== undefined){
+let data5 = data1.templateVersion;
+if(typeof data5 === "string"){
+if(func3(data5) > 50){
+const err17 = {instancePath:instancePath+"/requests/" + i0+"/templateVersion",schemaPath:"llmRequest/properties/templateVersion/maxLength",keyword:"maxLength",params:{limit: 50},message:"must NOT have more than 50 characters"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+if(func3(data5) < 1){
+const err18 = {instancePath:instancePath+"/requests/" + i0+"/templateVersion",schemaPath:"llmRequest/properties/templateVersion/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+else {
+const err19 = {instancePath:instancePath+"/requests/" + i0+"/templateVersion",schemaPath:"llmRequest/properties/templateVersion/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+if(data1.variables !== undefined){
+let data6 = data1.variables;
+if(!(data6 && typeof data6 == "object" && !Array.isArray(data6))){
+const err20 = {instancePath:instancePath+"/requests/" + i0+"/variables",schemaPath:"llmRequest/properties/variables/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+}
+if(data1.messages !== undefined){
+let data7 = data1.messages;
+if(Array.isArray(data7)){
+if(data7.length < 1){
+const err21 = {instancePath:instancePath+"/requests/" + i0+"/messages",schemaPath:"llmRequest/properties/messages/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+const len1 = data7.length;
+for(let i1=0; i1<len1; i1++){
+let data8 = data7[i1];
+if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
+if(data8.role === undefined){
+const err22 = {instancePath:instancePath+"/requests/" + i0+"/messages/" + i1,schemaPath:"llmRequest/properties/messages/items/required",keyword:"required",params:{missingProperty: "role"},message:"must have required property '"+"role"+"'"};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+if(data8.content === undefined){
+const err23 = {instancePath:instancePath+"/requests/" + i0+"/messages/" + i1,schemaPath:"llmRequest/properties/messages/items/required",keyword:"required",params:{missingProperty: "content"},message:"must have required property '"+"content"+"'"};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+for(const key2 in data8){
+if(!(((((key2 === "role") || (key2 === "content")) || (key2 === "toolCalls")) || (key2 === "toolCallId")) || (key2 === "isError"))){
+const err24 = {instancePath:instancePath+"/requests/" + i0+"/messages/" + i1,schemaPath:"llmRequest/properties/messages/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+}
+if(data8.role !== undefined){
+let data9 = data8.role;
+if(!((((data9 === "system") || (data9 === "user")) || (data9 === "assistant")) || (data9 === "tool"))){
+const err25 = {instancePath:instancePath+"/requests/" + i0+"/messages/" + i1+"/role",schemaPath:"llmRequest/properties/messages/items/properties/role/enum",keyword:"enum",params:{allowedValues: schema11.properties.messages.items.properties.role.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+}
+if(data8.content !== undefined){
+let data10 = data8.content;
+const _errs25 = errors;
+let valid8 = false;
+const _errs26 = errors;
+if(typeof data10 !== "string"){
+const err26 = {instancePath:instancePath+"/requests/" + i0+"/messages/" + i1+"/content",schemaPath:"llmRequest/properties/messages/items/properties/content/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+var _valid0 = _errs26 === errors;
+valid8 = valid8 || _valid0;
+if(!valid8){
+const _errs28 = errors;
+if(Array.isArray(data10)){
+const len2 = data10.length;
+for(let i2=0; i2<len2; i2++){
+let data11 = data10[i2];
+const _errs32 = errors;
+let valid11 = false;
+let passing0 = null;
+const _errs33 = errors;
+if(data11 && typeof data11 == "object" && !Array.isArray(data11)){
+if(data11.text === undefined){
+const err27 = {instancePath:instancePath+"/requests/" + i0+"/messages/" + i1+"/content/" + i2,schemaPath:"llmRequest/properties/messages/items/properties/content/anyOf/1/items/oneOf/0/required",keyword:"required",params:{missingProperty: "text"},message:"must have required property '"+"text"+"'"};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+for(const key3 in data11){
+if(!((key3 === "type") || (key3 === "text"))){
+const err28 = {instancePath:instancePath+"/requests/" + i0+"/messages/" + i1+"/content/" + i2,schemaPath:"llmRequest/properties/messages/items/properties/content/anyOf/1/items/oneOf/0/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+}
+if(data11.type !== undefined){
+if("text" !== data11.type){
+const err29 = {instancePath:instancePath+"/requests/" + i0+"/messages/" + i1+"/content/" + i2+"/type",schemaPath:"llmRequest/properties/messages/items/properties/content/anyOf/1/items/oneOf/0/properties/type/const",keyword:"const",params:{allowedValue: "text"},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+}
+if(data11.text !== undefined){
+if(typeof data11.text !== "string"){
+const err30 = {instancePath:instancePath+"/requests/" + i0+"/messages/" + i1+"/content/" + i2+"/text",schemaPath:"llmRequest/properties/messages/items/properties/content/anyOf/1/items/oneOf/0/properties/text/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+}
+}
+var _valid1 = _errs33 === errors;
+if(_valid1){
+valid11 = true;
+passing0 = 0;
+}
+const _errs38 = errors;
+if(data11 && typeof data11 == "object" && !Array.isArray(data11)){
+if(data11.source === undefined){
+const err31 = {instancePath:instancePath+"/requests/" + i0+"/messages/" + i1+"/content/" + i2,schemaPath:"llmRequest/properties/messages/items/properties/content/anyOf/1/items/oneOf/1/required",keyword:"required",params:{missingProperty: "source"},message:"must have required property '"+"source"+"'"};
+if(vErrors === null){
+vErrors = [err31];
+}
+else {
+vErrors.push(err31);
+}
+errors++;
+}
+for(const key4 in data11){
+if(!(((key4 === "type") || (key4 === "detail")) || (key4 === "source"))){
+const err32 = {instancePath:instancePath+"/requests/" + i0+"/messages/" + i1+"/content/" + i2,schemaPath:"llmRequest/properties/messages/items/properties/content/anyOf/1/items/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err32];
+}
+else {
+vErrors.push(err32);
+}
+errors++;
+}
+}
+if(data11.type !== undefined){
+if("image" !== data11.type){
+const err33 = {instancePath:instancePath+"/requests/" + i0+"/messages/" + i1+"/content/" + i2+"/type",schemaPath:"llmRequest/properties/messages/items/properties/content/anyOf/1/items/oneOf/1/properties/type/const",keyword:"const",params:{allowedValue: "image"},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err33];
+}
+else {
+vErrors.push(err33);
+}
+errors++;
+}
+}
+if(data11.detail !== undefined){
+let data15 = data11.detail;
+if(!(((data15 === "low") || (data15 === "high")) || (data15 === "auto"))){
+const err34 = {instancePath:instancePath+"/requests/" + i0+"/messages/" + i1+"/content/" + i2+"/detail",schemaPath:"llmRequest/properties/messages/items/properties/content/anyOf/1/items/oneOf/1/properties/detail/enum",keyword:"enum",params:{allowedValues: schema11.properties.messages.items.properties.content.anyOf[1].items.oneOf[1].properties.detail.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err34];
+}
+else {
+vErrors.push(err34);
+}
+errors++;
+}
+}
+if(data11.source !== undefined){
+let data16 = data11.source;
+const _errs43 = errors;
+let valid14 = false;
+let passing1 = null;
+const _errs44 = errors;
+if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
+if(data16.url === undefined){
+const err35 = {instancePath:instancePath+"/requests/" + i0+"/messages/" + i1+"/content/" + i2+"/source",schemaPath:"llmRequest/properties/messages/items/properties/content/anyOf/1/items/oneOf/1/properties/source/oneOf/0/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'"};
+if(vErrors === null){
+vErrors = [err35];
+}
+else {
+vErrors.push(err35);
+}
+errors++;
+}
+for(const key5 in data16){
+if(!(key5 === "url")){
+const err36 = {instancePath:instancePath+"/requests/" + i0+"/messages/" + i1+"/content/" + i2+"/source",schemaPath:"llmRequest/properties/messages/items/properties/content/anyOf/1/items/oneOf/1/properties/source/oneOf/0/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err36];
+}
+else {
+vErrors.push(err36);
+}
+errors++;
+}
+}
+if(data16.url !== undefined){
+let data17 = data16.url;
+if(typeof data17 === "string"){
+if(!pattern1.test(data17)){
+const err37 = {instancePath:instancePath+"/requests/" + i0+"/messages/" + i1+"/content/" + i2+"/source/url",schemaPath:"llmRequest/properties/messages/items/properties/content/anyOf/1/items/oneOf/1/properties/source/oneOf/0/properties/url/pattern",keyword:"pattern",params:{pattern: "^(https?|data):"},message:"must match pattern \""+"^(https?|data):"+"\""};
+if(vErrors === null){
+vErrors = [err37];
+}
+else {
+vErrors.push(err37);
+}
+errors++;
+}
+}
+else {
+const err38 = {instancePath:instancePath+"/requests/" + i0+"/messages/" + i1+"/content/" + i2+"/source/url",schemaPath:"llmRequest/properties/messages/items/properties/content/anyOf/1/items/oneOf/1/properties/source/oneOf/0/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err38];
+}
+else {
+vErrors.push(err38);
+}
+errors++;
+}
+}
+}
+else {
+const err39 = {instancePath:instancePath+"/requests/" + i0+"/messages/" + i1+"/content/" + i2+"/source",schemaPath:"llmRequest/properties/messages/items/properties/content/anyOf/1/items/oneOf/1/properties/source/oneOf/0/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err39];
+}
+else {
+vErrors.push(err39);
+}
+errors++;
+}
+var _valid2 = _errs44 === errors;
+if(_valid2){
+valid14 = true;
+passing1 = 0;
+}
+const _errs49 = errors;
+if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
+if(data16.mediaType === undefined){
+const err40 = {instancePath:instancePath+"/requests/" + i0+"/messages/" + i1+"/content/" + i2+"/source",schemaPath:"llmRequest/properties/messages/items/properties/content/anyOf/1/items/oneOf/1/properties/source/oneOf/1/required",keyword:"required",params:{missingProperty: "mediaType"},message:"must have required property '"+"mediaType"+"'"};
+if(vErrors === null){
+vErrors = [err40];
+}
+else {
+vErrors.push(err40);
+}
+errors++;
+}
+if(data16.data === undefined){
+const err41 = {instancePath:instancePath+"/requests/" + i0+"/messages/" + i1+"/content/" + i2+"/source",schemaPath:"llmRequest/properties/messages/items/properties/content/anyOf/1/items/oneOf/1/properties/source/oneOf/1/required",keyword:"required",params:{missingProperty: "data"},message:"must have required property '"+"data"+"'"};
+if(vErrors === null){
+vErrors = [err41];
+}
+else {
+vErrors.push(err41);
+}
+errors++;
+}
+for(const key6 in data16){
+if(!((key6 === "mediaType") || (key6 === "data"))){
+const err42 = {instancePath:instancePath+"/requests/" + i0+"/messages/" + i1+"/content/" + i2+"/source",schemaPath:"llmRequest/properties/messages/items/properties/content/anyOf/1/items/oneOf/1/properties/source/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err42];
+}
+else {
+vErrors.push(err42);
+}
+errors++;
+}
+}
+if(data16.mediaType !== undefined){
+let data18 = data16.mediaType;
+if(!((((data18 === "image/png") || (data18 === "image/jpeg")) || (data18 === "image/gif")) || (data18 === "image/webp"))){
+const err43 = {instancePath:instancePath+"/requests/" + i0+"/messages/" + i1+"/content/" + i2+"/source/mediaType",schemaPath:"llmRequest/properties/messages/items/properties/content/anyOf/1/items/oneOf/1/properties/source/oneOf/1/properties/mediaType/enum",keyword:"enum",params:{allowedValues: schema11.properties.messages.items.properties.content.anyOf[1].items.oneOf[1].properties.source.oneOf[1].properties.mediaType.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err43];
+}
+else {
+vErrors.push(err43);
+}
+errors++;
+}
+}
+if(data16.data !== undefined){
+let data19 = data16.data;
+if(typeof data19 === "string"){
+if(func3(data19) < 1){
+const err44 = {instancePath:instancePath+"/requests/" + i0+"/messages/" + i1+"/content/" + i2+"/source/data",schemaPath:"llmRequest/properties/messages/items/properties/content/anyOf/1/items/oneOf/1/properties/source/oneOf/1/properties/data/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err44];
+}
+else {
+vErrors.push(err44);
+}
+errors++;
+}
+if(!pattern2.test(data19)){
+const err45 = {instancePath:instancePath+"/requests/" + i0+"/messages/" + i1+"/content/" + i2+"/source/data",schemaPath:"llmRequest/properties/messages/items/properties/content/anyOf/1/items/oneOf/1/properties/source/oneOf/1/properties/data/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9+/]+={0,2}$"},message:"must match pattern \""+"^[A-Za-z0-9+/]+={0,2}$"+"\""};
+if(vErrors === null){
+vErrors = [err45];
+}
+else {
+vErrors.push(err45);
+}
+errors++;
+}
+}
+else {
+const err46 = {instancePath:instancePath+"/requests/" + i0+"/messages/" + i1+"/content/" + i2+"/source/data",schemaPath:"llmRequest/properties/messages/items/properties/content/anyOf/1/items/oneOf/1/properties/source/oneOf/1/properties/data/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err46];
+}
+else {
+vErrors.push(err46);
+}
+errors++;
+}
+}
+}
+else {
+const err47 = {instancePath:instancePath+"/requests/" + i0+"/messages/" + i1+"/content/" + i2+"/source",schemaPath:"llmRequest/properties/messages/items/properties/content/anyOf/1/items/oneOf/1/properties/source/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err47];
+}
+else {
+vErrors.push(err47);
+}
+errors++;
+}
+var _valid2 = _errs49 === errors;
+if(_valid2 && valid14){
+valid14 = false;
+passing1 = [passing1, 1];
+}
+else {
+if(_valid2){
+valid14 = true;
+passing1 = 1;
+}
+}
+if(!valid14){
+const err48 = {instancePath:instancePath+"/requests/" + i0+"/messages/" + i1+"/content/" + i2+"/source",schemaPath:"llmRequest/properties/messages/items/properties/content/anyOf/1/items/oneOf/1/properties/source/oneOf",keyword:"oneOf",params:{passingSchemas: passing1},message:"must match exactly one schema in oneOf"};
+if(vErrors === null){
+vErrors = [err48];
+}
+else {
+vErrors.push(err48);
+}
+errors++;
+}
+else {
+errors = _errs43;
+if(vErrors !== null){
+if(_errs43){
+vErrors.length = _errs43;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+}
+var _valid1 = _errs38 === errors;
+if(_valid1 && valid11){
+valid11 = false;
+passing0 = [passing0, 1];
+}
+else {
+if(_valid1){
+valid11 = true;
+passing0 = 1;
+}
+}
+if(!valid11){
+const err49 = {instancePath:instancePath+"/requests/" + i0+"/messages/" + i1+"/content/" + i2,schemaPath:"llmRequest/properties/messages/items/properties/content/anyOf/1/items/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf"};
+if(vErrors === null){
+vErrors = [err49];
+}
+else {
+vErrors.push(err49);
+}
+errors++;
+}
+else {
+errors = _errs32;
+if(vErrors !== null){
+if(_errs32){
+vErrors.length = _errs32;
+}
+else {
+vErrors = null;
+}
+}
+}
+if(data11 && typeof data11 == "object" && !Array.isArray(data11)){
+if(data11.type === undefined){
+const err50 = {instancePath:instancePath+"/requests/" + i0+"/messages/" + i1+"/content/" + i2,schemaPath:"llmRequest/properties/messages/items/properties/content/anyOf/1/items/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
+if(vErrors === null){
+vErrors = [err50];
+}
+else {
+vErrors.push(err50);
+}
+errors++;
+}
+if(data11.type !== undefined){
+let data20 = data11.type;
+if(!((data20 === "text") || (data20 === "image"))){
+const err51 = {instancePath:instancePath+"/requests/" + i0+"/messages/" + i1+"/content/" + i2+"/type",schemaPath:"llmRequest/properties/messages/items/properties/content/anyOf/1/items/properties/type/enum",keyword:"enum",params:{allowedValues: schema11.properties.messages.items.properties.content.anyOf[1].items.properties.type.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err51];
+}
+else {
+vErrors.push(err51);
+}
+errors++;
+}
+}
+}
+else {
+const err52 = {instancePath:instancePath+"/requests/" + i0+"/messages/" + i1+"/content/" + i2,schemaPath:"llmRequest/properties/messages/items/properties/content/anyOf/1/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err52];
+}
+else {
+vErrors.push(err52);
+}
+errors++;
+}
+}
+}
+else {
+const err53 = {instancePath:instancePath+"/requests/" + i0+"/messages/" + i1+"/content",schemaPath:"llmRequest/properties/messages/items/properties/content/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err53];
+}
+else {
+vErrors.push(err53);
+}
+errors++;
+}
+var _valid0 = _errs28 === errors;
+valid8 = valid8 || _valid0;
+}
+if(!valid8){
+const err54 = {instancePath:instancePath+"/requests/" + i0+"/messages/" + i1+"/content",schemaPath:"llmRequest/properties/messages/items/properties/content/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err54];
+}
+else {
+vErrors.push(err54);
+}
+errors++;
+}
+else {
+errors = _errs25;
+if(vErrors !== null){
+if(_errs25){
+vErrors.length = _errs25;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data8.toolCalls !== undefined){
+let data21 = data8.toolCalls;
+if(Array.isArray(data21)){
+const len3 = data21.length;
+for(let i3=0; i3<len3; i3++){
+let data22 = data21[i3];
+if(data22 && typeof data22 == "object" && !Array.isArray(data22)){
+if(data22.id === undefined){
+const err55 = {instancePath:instancePath+"/requests/" + i0+"/messages/" + i1+"/toolCalls/" + i3,schemaPath:"llmRequest/properties/messages/items/properties/toolCalls/items/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'"};
+if(vErrors === null){
+vErrors = [err55];
+}
+else {
+vErrors.push(err55);
+}
+errors++;
+}
+if(data22.name === undefined){
+const err56 = {instancePath:instancePath+"/requests/" + i0+"/messages/" + i1+"/toolCalls/" + i3,schemaPath:"llmRequest/properties/messages/items/properties/toolCalls/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
+if(vErrors === null){
+vErrors = [err56];
+}
+else {
+vErrors.push(err56);
+}
+errors++;
+}
+if(data22.arguments === undefined){
+const err57 = {instancePath:instancePath+"/requests/" + i0+"/messages/" + i1+"/toolCalls/" + i3,schemaPath:"llmRequest/properties/messages/items/properties/toolCalls/items/required",keyword:"required",params:{missingProperty: "arguments"},message:"must have required property '"+"arguments"+"'"};
+if(vErrors === null){
+vErrors = [err57];
+}
+else {
+vErrors.push(err57);
+}
+errors++;
+}
+for(const key7 in data22){
+if(!((((key7 === "id") || (key7 === "name")) || (key7 === "arguments")) || (key7 === "rawArguments"))){
+const err58 = {instancePath:instancePath+"/requests/" + i0+"/messages/" + i1+"/toolCalls/" + i3,schemaPath:"llmRequest/properties/messages/items/properties/toolCalls/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err58];
+}
+else {
+vErrors.push(err58);
+}
+errors++;
+}
+}
+if(data22.id !== undefined){
+let data23 = data22.id;
+if(typeof data23 === "string"){
+if(func3(data23) < 1){
+const err59 = {instancePath:instancePath+"/requests/" + i0+"/messages/" + i1+"/toolCalls/" + i3+"/id",schemaPath:"llmRequest/properties/messages/items/properties/toolCalls/items/properties/id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err59];
+}
+else {
+vErrors.push(err59);
+}
+errors++;
+}
+}
+else {
+const err60 = {instancePath:instancePath+"/requests/" + i0+"/messages/" + i1+"/toolCalls/" + i3+"/id",schemaPath:"llmRequest/properties/messages/items/properties/toolCalls/items/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err60];
+}
+else {
+vErrors.push(err60);
+}
+errors++;
+}
+}
+if(data22.name !== undefined){
+let data24 = data22.name;
+if(typeof data24 === "string"){
+if(!pattern3.test(data24)){
+const err61 = {instancePath:instancePath+"/requests/" + i0+"/messages/" + i1+"/toolCalls/" + i3+"/name",schemaPath:"llmRequest/properties/messages/items/properties/toolCalls/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-]{1,64}$"},message:"must match pattern \""+"^[A-Za-z0-9_-]{1,64}$"+"\""};
+if(vErrors === null){
+vErrors = [err61];
+}
+else {
+vErrors.push(err61);
+}
+errors++;
+}
+}
+else {
+const err62 = {instancePath:instancePath+"/requests/" + i0+"/messages/" + i1+"/toolCalls/" + i3+"/name",schemaPath:"llmRequest/properties/messages/items/properties/toolCalls/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err62];
+}
+else {
+vErrors.push(err62);
+}
+errors++;
+}
+}
+if(data22.rawArguments !== undefined){
+if(typeof data22.rawArguments !== "string"){
+const err63 = {instancePath:instancePath+"/requests/" + i0+"/messages/" + i1+"/toolCalls/" + i3+"/rawArguments",schemaPath:"llmRequest/properties/messages/items/properties/toolCalls/items/properties/rawArguments/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err63];
+}
+else {
+vErrors.push(err63);
+}
+errors++;
+}
+}
+}
+else {
+const err64 = {instancePath:instancePath+"/requests/" + i0+"/messages/" + i1+"/toolCalls/" + i3,schemaPath:"llmRequest/properties/messages/items/properties/toolCalls/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err64];
+}
+else {
+vErrors.push(err64);
+}
+errors++;
+}
+}
+}
+else {
+const err65 = {instancePath:instancePath+"/requests/" + i0+"/messages/" + i1+"/toolCalls",schemaPath:"llmRequest/properties/messages/items/properties/toolCalls/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err65];
+}
+else {
+vErrors.push(err65);
+}
+errors++;
+}
+}
+if(data8.toolCallId !== undefined){
+let data26 = data8.toolCallId;
+if(typeof data26 === "string"){
+if(func3(data26) < 1){
+const err66 = {instancePath:instancePath+"/requests/" + i0+"/messages/" + i1+"/toolCallId",schemaPath:"llmRequest/properties/messages/items/properties/toolCallId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err66];
+}
+else {
+vErrors.push(err66);
+}
+errors++;
+}
+}
+else {
+const err67 = {instancePath:instancePath+"/requests/" + i0+"/messages/" + i1+"/toolCallId",schemaPath:"llmRequest/properties/messages/items/properties/toolCallId/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err67];
+}
+else {
+vErrors.push(err67);
+}
+errors++;
+}
+}
+if(data8.isError !== undefined){
+if(typeof data8.isError !== "boolean"){
+const err68 = {instancePath:instancePath+"/requests/" + i0+"/messages/" + i1+"/isError",schemaPath:"llmRequest/properties/messages/items/properties/isError/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err68];
+}
+else {
+vErrors.push(err68);
+}
+errors++;
+}
+}
+}
+else {
+const err69 = {instancePath:instancePath+"/requests/" + i0+"/messages/" + i1,schemaPath:"llmRequest/properties/messages/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err69];
+}
+else {
+vErrors.push(err69);
+}
+errors++;
+}
+}
+}
+else {
+const err70 = {instancePath:instancePath+"/requests/" + i0+"/messages",schemaPath:"llmRequest/properties/messages/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err70];
+}
+else {
+vErrors.push(err70);
+}
+errors++;
+}
+}
+if(data1.tools !== undefined){
+let data28 = data1.tools;
+if(Array.isArray(data28)){
+if(data28.length > 128){
+const err71 = {instancePath:instancePath+"/requests/" + i0+"/tools",schemaPath:"llmRequest/properties/tools/maxItems",keyword:"maxItems",params:{limit: 128},message:"must NOT have more than 128 items"};
+if(vErrors === null){
+vErrors = [err71];
+}
+else {
+vErrors.push(err71);
+}
+errors++;
+}
+const len4 = data28.length;
+for(let i4=0; i4<len4; i4++){
+let data29 = data28[i4];
+if(data29 && typeof data29 == "object" && !Array.isArray(data29)){
+if(data29.name === undefined){
+const err72 = {instancePath:instancePath+"/requests/" + i0+"/tools/" + i4,schemaPath:"llmRequest/properties/tools/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
+if(vErrors === null){
+vErrors = [err72];
+}
+else {
+vErrors.push(err72);
+}
+errors++;
+}
+if(data29.parameters === undefined){
+const err73 = {instancePath:instancePath+"/requests/" + i0+"/tools/" + i4,schemaPath:"llmRequest/properties/tools/items/required",keyword:"required",params:{missingProperty: "parameters"},message:"must have required property '"+"parameters"+"'"};
+if(vErrors === null){
+vErrors = [err73];
+}
+else {
+vErrors.push(err73);
+}
+errors++;
+}
+for(const key8 in data29){
+if(!((((key8 === "name") || (key8 === "description")) || (key8 === "parameters")) || (key8 === "strict"))){
+const err74 = {instancePath:instancePath+"/requests/" + i0+"/tools/" + i4,schemaPath:"llmRequest/properties/tools/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err74];
+}
+else {
+vErrors.push(err74);
+}
+errors++;
+}
+}
+if(data29.name !== undefined){
+let data30 = data29.name;
+if(typeof data30 === "string"){
+if(!pattern3.test(data30)){
+const err75 = {instancePath:instancePath+"/requests/" + i0+"/tools/" + i4+"/name",schemaPath:"llmRequest/properties/tools/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-]{1,64}$"},message:"must match pattern \""+"^[A-Za-z0-9_-]{1,64}$"+"\""};
+if(vErrors === null){
+vErrors = [err75];
+}
+else {
+vErrors.push(err75);
+}
+errors++;
+}
+}
+else {
+const err76 = {instancePath:instancePath+"/requests/" + i0+"/tools/" + i4+"/name",schemaPath:"llmRequest/properties/tools/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err76];
+}
+else {
+vErrors.push(err76);
+}
+errors++;
+}
+}
+if(data29.description !== undefined){
+let data31 = data29.description;
+if(typeof data31 === "string"){
+if(func3(data31) > 10000){
+const err77 = {instancePath:instancePath+"/requests/" + i0+"/tools/" + i4+"/description",schemaPath:"llmRequest/properties/tools/items/properties/description/maxLength",keyword:"maxLength",params:{limit: 10000},message:"must NOT have more than 10000 characters"};
+if(vErrors === null){
+vErrors = [err77];
+}
+else {
+vErrors.push(err77);
+}
+errors++;
+}
+}
+else {
+const err78 = {instancePath:instancePath+"/requests/" + i0+"/tools/" + i4+"/description",schemaPath:"llmRequest/properties/tools/items/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err78];
+}
+else {
+vErrors.push(err78);
+}
+errors++;
+}
+}
+if(data29.parameters !== undefined){
+let data32 = data29.parameters;
+if(!(data32 && typeof data32 == "object" && !Array.isArray(data32))){
+const err79 = {instancePath:instancePath+"/requests/" + i0+"/tools/" + i4+"/parameters",schemaPath:"llmRequest/properties/tools/items/properties/parameters/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err79];
+}
+else {
+vErrors.push(err79);
+}
+errors++;
+}
+}
+if(data29.strict !== undefined){
+if(typeof data29.strict !== "boolean"){
+const err80 = {instancePath:instancePath+"/requests/" + i0+"/tools/" + i4+"/strict",schemaPath:"llmRequest/properties/tools/items/properties/strict/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err80];
+}
+else {
+vErrors.push(err80);
+}
+errors++;
+}
+}
+}
+else {
+const err81 = {instancePath:instancePath+"/requests/" + i0+"/tools/" + i4,schemaPath:"llmRequest/properties/tools/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err81];
+}
+else {
+vErrors.push(err81);
+}
+errors++;
+}
+}
+}
+else {
+const err82 = {instancePath:instancePath+"/requests/" + i0+"/tools",schemaPath:"llmRequest/properties/tools/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err82];
+}
+else {
+vErrors.push(err82);
+}
+errors++;
+}
+}
+if(data1.toolChoice !== undefined){
+let data34 = data1.toolChoice;
+const _errs85 = errors;
+let valid24 = false;
+const _errs86 = errors;
+if(!(((data34 === "auto") || (data34 === "none")) || (data34 === "required"))){
+const err83 = {instancePath:instancePath+"/requests/" + i0+"/toolChoice",schemaPath:"llmRequest/properties/toolChoice/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema11.properties.toolChoice.anyOf[0].enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err83];
+}
+else {
+vErrors.push(err83);
+}
+errors++;
+}
+var _valid3 = _errs86 === errors;
+valid24 = valid24 || _valid3;
+if(!valid24){
+const _errs87 = errors;
+if(data34 && typeof data34 == "object" && !Array.isArray(data34)){
+if(data34.name === undefined){
+const err84 = {instancePath:instancePath+"/requests/" + i0+"/toolChoice",schemaPath:"llmRequest/properties/toolChoice/anyOf/1/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
+if(vErrors === null){
+vErrors = [err84];
+}
+else {
+vErrors.push(err84);
+}
+errors++;
+}
+for(const key9 in data34){
+if(!(key9 === "name")){
+const err85 = {instancePath:instancePath+"/requests/" + i0+"/toolChoice",schemaPath:"llmRequest/properties/toolChoice/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err85];
+}
+else {
+vErrors.push(err85);
+}
+errors++;
+}
+}
+if(data34.name !== undefined){
+let data35 = data34.name;
+if(typeof data35 === "string"){
+if(!pattern3.test(data35)){
+const err86 = {instancePath:instancePath+"/requests/" + i0+"/toolChoice/name",schemaPath:"llmRequest/properties/toolChoice/anyOf/1/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-]{1,64}$"},message:"must match pattern \""+"^[A-Za-z0-9_-]{1,64}$"+"\""};
+if(vErrors === null){
+vErrors = [err86];
+}
+else {
+vErrors.push(err86);
+}
+errors++;
+}
+}
+else {
+const err87 = {instancePath:instancePath+"/requests/" + i0+"/toolChoice/name",schemaPath:"llmRequest/properties/toolChoice/anyOf/1/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err87];
+}
+else {
+vErrors.push(err87);
+}
+errors++;
+}
+}
+}
+else {
+const err88 = {instancePath:instancePath+"/requests/" + i0+"/toolChoice",schemaPath:"llmRequest/properties/toolChoice/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err88];
+}
+else {
+vErrors.push(err88);
+}
+errors++;
+}
+var _valid3 = _errs87 === errors;
+valid24 = valid24 || _valid3;
+}
+if(!valid24){
+const err89 = {instancePath:instancePath+"/requests/" + i0+"/toolChoice",schemaPath:"llmRequest/properties/toolChoice/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err89];
+}
+else {
+vErrors.push(err89);
+}
+errors++;
+}
+else {
+errors = _errs85;
+if(vErrors !== null){
+if(_errs85){
+vErrors.length = _errs85;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data1.parallelToolCalls !== undefined){
+if(typeof data1.parallelToolCalls !== "boolean"){
+const err90 = {instancePath:instancePath+"/requests/" + i0+"/parallelToolCalls",schemaPath:"llmRequest/properties/parallelToolCalls/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err90];
+}
+else {
+vErrors.push(err90);
+}
+errors++;
+}
+}
+if(data1.outputFormat !== undefined){
+let data37 = data1.outputFormat;
+if(!((((data37 === "text") || (data37 === "json")) || (data37 === "code")) || (data37 === "markdown"))){
+const err91 = {instancePath:instancePath+"/requests/" + i0+"/outputFormat",schemaPath:"llmRequest/properties/outputFormat/enum",keyword:"enum",params:{allowedValues: schema11.properties.outputFormat.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err91];
+}
+else {
+vErrors.push(err91);
+}
+errors++;
+}
+}
+if(data1.schema !== undefined){
+let data38 = data1.schema;
+if(!(data38 && typeof data38 == "object" && !Array.isArray(data38))){
+const err92 = {instancePath:instancePath+"/requests/" + i0+"/schema",schemaPath:"llmRequest/properties/schema/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err92];
+}
+else {
+vErrors.push(err92);
+}
+errors++;
+}
+}
+if(data1.model !== undefined){
+let data39 = data1.model;
+if(typeof data39 === "string"){
+if(func3(data39) < 1){
+const err93 = {instancePath:instancePath+"/requests/" + i0+"/model",schemaPath:"llmRequest/properties/model/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err93];
+}
+else {
+vErrors.push(err93);
+}
+errors++;
+}
+}
+else {
+const err94 = {instancePath:instancePath+"/requests/" + i0+"/model",schemaPath:"llmRequest/properties/model/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err94];
+}
+else {
+vErrors.push(err94);
+}
+errors++;
+}
+}
+if(data1.fallbackModels !== undefined){
+let data40 = data1.fallbackModels;
+if(Array.isArray(data40)){
+const len5 = data40.length;
+for(let i5=0; i5<len5; i5++){
+let data41 = data40[i5];
+if(typeof data41 === "string"){
+if(func3(data41) < 1){
+const err95 = {instancePath:instancePath+"/requests/" + i0+"/fallbackModels/" + i5,schemaPath:"llmRequest/properties/fallbackModels/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err95];
+}
+else {
+vErrors.push(err95);
+}
+errors++;
+}
+}
+else {
+const err96 = {instancePath:instancePath+"/requests/" + i0+"/fallbackModels/" + i5,schemaPath:"llmRequest/properties/fallbackModels/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err96];
+}
+else {
+vErrors.push(err96);
+}
+errors++;
+}
+}
+}
+else {
+const err97 = {instancePath:instancePath+"/requests/" + i0+"/fallbackModels",schemaPath:"llmRequest/properties/fallbackModels/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err97];
+}
+else {
+vErrors.push(err97);
+}
+errors++;
+}
+}
+if(data1.params !== undefined){
+let data42 = data1.params;
+if(data42 && typeof data42 == "object" && !Array.isArray(data42)){
+for(const key10 in data42){
+if(!((((key10 === "temperature") || (key10 === "topP")) || (key10 === "maxOutputTokens")) || (key10 === "stop"))){
+const err98 = {instancePath:instancePath+"/requests/" + i0+"/params",schemaPath:"llmRequest/properties/params/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err98];
+}
+else {
+vErrors.push(err98);
+}
+errors++;
+}
+}
+if(data42.temperature !== undefined){
+let data43 = data42.temperature;
+if((typeof data43 == "number") && (isFinite(data43))){
+if(data43 > 2 || isNaN(data43)){
+const err99 = {instancePath:instancePath+"/requests/" + i0+"/params/temperature",schemaPath:"llmRequest/properties/params/properties/temperature/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2},message:"must be <= 2"};
+if(vErrors === null){
+vErrors = [err99];
+}
+else {
+vErrors.push(err99);
+}
+errors++;
+}
+if(data43 < 0 || isNaN(data43)){
+const err100 = {instancePath:instancePath+"/requests/" + i0+"/params/temperature",schemaPath:"llmRequest/properties/params/properties/temperature/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err100];
+}
+else {
+vErrors.push(err100);
+}
+errors++;
+}
+}
+else {
+const err101 = {instancePath:instancePath+"/requests/" + i0+"/params/temperature",schemaPath:"llmRequest/properties/params/properties/temperature/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err101];
+}
+else {
+vErrors.push(err101);
+}
+errors++;
+}
+}
+if(data42.topP !== undefined){
+let data44 = data42.topP;
+if((typeof data44 == "number") && (isFinite(data44))){
+if(data44 > 1 || isNaN(data44)){
+const err102 = {instancePath:instancePath+"/requests/" + i0+"/params/topP",schemaPath:"llmRequest/properties/params/properties/topP/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1"};
+if(vErrors === null){
+vErrors = [err102];
+}
+else {
+vErrors.push(err102);
+}
+errors++;
+}
+if(data44 < 0 || isNaN(data44)){
+const err103 = {instancePath:instancePath+"/requests/" + i0+"/params/topP",schemaPath:"llmRequest/properties/params/properties/topP/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err103];
+}
+else {
+vErrors.push(err103);
+}
+errors++;
+}
+}
+else {
+const err104 = {instancePath:instancePath+"/requests/" + i0+"/params/topP",schemaPath:"llmRequest/properties/params/properties/topP/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err104];
+}
+else {
+vErrors.push(err104);
+}
+errors++;
+}
+}
+if(data42.maxOutputTokens !== undefined){
+let data45 = data42.maxOutputTokens;
+if(!(((typeof data45 == "number") && (!(data45 % 1) && !isNaN(data45))) && (isFinite(data45)))){
+const err105 = {instancePath:instancePath+"/requests/" + i0+"/params/maxOutputTokens",schemaPath:"llmRequest/properties/params/properties/maxOutputTokens/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err105];
+}
+else {
+vErrors.push(err105);
+}
+errors++;
+}
+if((typeof data45 == "number") && (isFinite(data45))){
+if(data45 < 1 || isNaN(data45)){
+const err106 = {instancePath:instancePath+"/requests/" + i0+"/params/maxOutputTokens",schemaPath:"llmRequest/properties/params/properties/maxOutputTokens/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err106];
+}
+else {
+vErrors.push(err106);
+}
+errors++;
+}
+}
+}
+if(data42.stop !== undefined){
+let data46 = data42.stop;
+if(Array.isArray(data46)){
+if(data46.length > 4){
+const err107 = {instancePath:instancePath+"/requests/" + i0+"/params/stop",schemaPath:"llmRequest/properties/params/properties/stop/maxItems",keyword:"maxItems",params:{limit: 4},message:"must NOT have more than 4 items"};
+if(vErrors === null){
+vErrors = [err107];
+}
+else {
+vErrors.push(err107);
+}
+errors++;
+}
+const len6 = data46.length;
+for(let i6=0; i6<len6; i6++){
+if(typeof data46[i6] !== "string"){
+const err108 = {instancePath:instancePath+"/requests/" + i0+"/params/stop/" + i6,schemaPath:"llmRequest/properties/params/properties/stop/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err108];
+}
+else {
+vErrors.push(err108);
+}
+errors++;
+}
+}
+}
+else {
+const err109 = {instancePath:instancePath+"/requests/" + i0+"/params/stop",schemaPath:"llmRequest/properties/params/properties/stop/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err109];
+}
+else {
+vErrors.push(err109);
+}
+errors++;
+}
+}
+}
+else {
+const err110 = {instancePath:instancePath+"/requests/" + i0+"/params",schemaPath:"llmRequest/properties/params/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err110];
+}
+else {
+vErrors.push(err110);
+}
+errors++;
+}
+}
+if(data1.context !== undefined){
+let data48 = data1.context;
+if(Array.isArray(data48)){
+const len7 = data48.length;
+for(let i7=0; i7<len7; i7++){
+let data49 = data48[i7];
+if(data49 && typeof data49 == "object" && !Array.isArray(data49)){
+if(data49.id === undefined){
+const err111 = {instancePath:instancePath+"/requests/" + i0+"/context/" + i7,schemaPath:"llmRequest/properties/context/items/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'"};
+if(vErrors === null){
+vErrors = [err111];
+}
+else {
+vErrors.push(err111);
+}
+errors++;
+}
+if(data49.content === undefined){
+const err112 = {instancePath:instancePath+"/requests/" + i0+"/context/" + i7,schemaPath:"llmRequest/properties/context/items/required",keyword:"required",params:{missingProperty: "content"},message:"must have required property '"+"content"+"'"};
+if(vErrors === null){
+vErrors = [err112];
+}
+else {
+vErrors.push(err112);
+}
+errors++;
+}
+if(data49.relevanceScore === undefined){
+const err113 = {instancePath:instancePath+"/requests/" + i0+"/context/" + i7,schemaPath:"llmRequest/properties/context/items/required",keyword:"required",params:{missingProperty: "relevanceScore"},message:"must have required property '"+"relevanceScore"+"'"};
+if(vErrors === null){
+vErrors = [err113];
+}
+else {
+vErrors.push(err113);
+}
+errors++;
+}
+if(data49.timestamp === undefined){
+const err114 = {instancePath:instancePath+"/requests/" + i0+"/context/" + i7,schemaPath:"llmRequest/properties/context/items/required",keyword:"required",params:{missingProperty: "timestamp"},message:"must have required property '"+"timestamp"+"'"};
+if(vErrors === null){
+vErrors = [err114];
+}
+else {
+vErrors.push(err114);
+}
+errors++;
+}
+if(data49.id !== undefined){
+if(typeof data49.id !== "string"){
+const err115 = {instancePath:instancePath+"/requests/" + i0+"/context/" + i7+"/id",schemaPath:"llmRequest/properties/context/items/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err115];
+}
+else {
+vErrors.push(err115);
+}
+errors++;
+}
+}
+if(data49.content !== undefined){
+if(typeof data49.content !== "string"){
+const err116 = {instancePath:instancePath+"/requests/" + i0+"/context/" + i7+"/content",schemaPath:"llmRequest/properties/context/items/properties/content/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err116];
+}
+else {
+vErrors.push(err116);
+}
+errors++;
+}
+}
+if(data49.relevanceScore !== undefined){
+let data52 = data49.relevanceScore;
+if(!((typeof data52 == "number") && (isFinite(data52)))){
+const err117 = {instancePath:instancePath+"/requests/" + i0+"/context/" + i7+"/relevanceScore",schemaPath:"llmRequest/properties/context/items/properties/relevanceScore/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err117];
+}
+else {
+vErrors.push(err117);
+}
+errors++;
+}
+}
+if(data49.timestamp !== undefined){
+if(typeof data49.timestamp !== "string"){
+const err118 = {instancePath:instancePath+"/requests/" + i0+"/context/" + i7+"/timestamp",schemaPath:"llmRequest/properties/context/items/properties/timestamp/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err118];
+}
+else {
+vErrors.push(err118);
+}
+errors++;
+}
+}
+if(data49.source !== undefined){
+if(typeof data49.source !== "string"){
+const err119 = {instancePath:instancePath+"/requests/" + i0+"/context/" + i7+"/source",schemaPath:"llmRequest/properties/context/items/properties/source/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err119];
+}
+else {
+vErrors.push(err119);
+}
+errors++;
+}
+}
+if(data49.pinned !== undefined){
+if(typeof data49.pinned !== "boolean"){
+const err120 = {instancePath:instancePath+"/requests/" + i0+"/context/" + i7+"/pinned",schemaPath:"llmRequest/properties/context/items/properties/pinned/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err120];
+}
+else {
+vErrors.push(err120);
+}
+errors++;
+}
+}
+}
+else {
+const err121 = {instancePath:instancePath+"/requests/" + i0+"/context/" + i7,schemaPath:"llmRequest/properties/context/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err121];
+}
+else {
+vErrors.push(err121);
+}
+errors++;
+}
+}
+}
+else {
+const err122 = {instancePath:instancePath+"/requests/" + i0+"/context",schemaPath:"llmRequest/properties/context/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err122];
+}
+else {
+vErrors.push(err122);
+}
+errors++;
+}
+}
+if(data1.pruning !== undefined){
+let data56 = data1.pruning;
+if(!(data56 && typeof data56 == "object" && !Array.isArray(data56))){
+const err123 = {instancePath:instancePath+"/requests/" + i0+"/pruning",schemaPath:"llmRequest/properties/pruning/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err123];
+}
+else {
+vErrors.push(err123);
+}
+errors++;
+}
+}
+if(data1.criteria !== undefined){
+let data57 = data1.criteria;
+if(!(data57 && typeof data57 == "object" && !Array.isArray(data57))){
+const err124 = {instancePath:instancePath+"/requests/" + i0+"/criteria",schemaPath:"llmRequest/properties/criteria/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err124];
+}
+else {
+vErrors.push(err124);
+}
+errors++;
+}
+}
+if(data1.deadlineSeconds !== undefined){
+let data58 = data1.deadlineSeconds;
+if((typeof data58 == "number") && (isFinite(data58))){
+if(data58 <= 0 || isNaN(data58)){
+const err125 = {instancePath:instancePath+"/requests/" + i0+"/deadlineSeconds",schemaPath:"llmRequest/properties/deadlineSeconds/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
+if(vErrors === null){
+vErrors = [err125];
+}
+else {
+vErrors.push(err125);
+}
+errors++;
+}
+}
+else {
+const err126 = {instancePath:instancePath+"/requests/" + i0+"/deadlineSeconds",schemaPath:"llmRequest/properties/deadlineSeconds/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err126];
+}
+else {
+vErrors.push(err126);
+}
+errors++;
+}
+}
+if(data1.waitForCooldownSeconds !== undefined){
+let data59 = data1.waitForCooldownSeconds;
+if((typeof data59 == "number") && (isFinite(data59))){
+if(data59 < 0 || isNaN(data59)){
+const err127 = {instancePath:instancePath+"/requests/" + i0+"/waitForCooldownSeconds",schemaPath:"llmRequest/properties/waitForCooldownSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err127];
+}
+else {
+vErrors.push(err127);
+}
+errors++;
+}
+}
+else {
+const err128 = {instancePath:instancePath+"/requests/" + i0+"/waitForCooldownSeconds",schemaPath:"llmRequest/properties/waitForCooldownSeconds/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err128];
+}
+else {
+vErrors.push(err128);
+}
+errors++;
+}
+}
+if(data1.maxRepairs !== undefined){
+let data60 = data1.maxRepairs;
+if(!(((typeof data60 == "number") && (!(data60 % 1) && !isNaN(data60))) && (isFinite(data60)))){
+const err129 = {instancePath:instancePath+"/requests/" + i0+"/maxRepairs",schemaPath:"llmRequest/properties/maxRepairs/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err129];
+}
+else {
+vErrors.push(err129);
+}
+errors++;
+}
+if((typeof data60 == "number") && (isFinite(data60))){
+if(data60 > 10 || isNaN(data60)){
+const err130 = {instancePath:instancePath+"/requests/" + i0+"/maxRepairs",schemaPath:"llmRequest/properties/maxRepairs/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10},message:"must be <= 10"};
+if(vErrors === null){
+vErrors = [err130];
+}
+else {
+vErrors.push(err130);
+}
+errors++;
+}
+if(data60 < 0 || isNaN(data60)){
+const err131 = {instancePath:instancePath+"/requests/" + i0+"/maxRepairs",schemaPath:"llmRequest/properties/maxRepairs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err131];
+}
+else {
+vErrors.push(err131);
+}
+errors++;
+}
+}
+}
+if(data1.allowRegexFallback !== undefined){
+if(typeof data1.allowRegexFallback !== "boolean"){
+const err132 = {instancePath:instancePath+"/requests/" + i0+"/allowRegexFallback",schemaPath:"llmRequest/properties/allowRegexFallback/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err132];
+}
+else {
+vErrors.push(err132);
+}
+errors++;
+}
+}
+if(data1.stream !== undefined){
+if(typeof data1.stream !== "boolean"){
+const err133 = {instancePath:instancePath+"/requests/" + i0+"/stream",schemaPath:"llmRequest/properties/stream/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err133];
+}
+else {
+vErrors.push(err133);
+}
+errors++;
+}
+}
+if(data1.notBefore !== undefined){
+let data63 = data1.notBefore;
+if(typeof data63 === "string"){
+if(!(formats0.validate(data63))){
+const err134 = {instancePath:instancePath+"/requests/" + i0+"/notBefore",schemaPath:"llmRequest/properties/notBefore/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+if(vErrors === null){
+vErrors = [err134];
+}
+else {
+vErrors.push(err134);
+}
+errors++;
+}
+}
+else {
+const err135 = {instancePath:instancePath+"/requests/" + i0+"/notBefore",schemaPath:"llmRequest/properties/notBefore/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err135];
+}
+else {
+vErrors.push(err135);
+}
+errors++;
+}
+}
+if(data1.offPeak !== undefined){
+let data64 = data1.offPeak;
+if(data64 && typeof data64 == "object" && !Array.isArray(data64)){
+if(data64.startHourUtc === undefined){
+const err136 = {instancePath:instancePath+"/requests/" + i0+"/offPeak",schemaPath:"llmRequest/properties/offPeak/required",keyword:"required",params:{missingProperty: "startHourUtc"},message:"must have required property '"+"startHourUtc"+"'"};
+if(vErrors === null){
+vErrors = [err136];
+}
+else {
+vErrors.push(err136);
+}
+errors++;
+}
+if(data64.endHourUtc === undefined){
+const err137 = {instancePath:instancePath+"/requests/" + i0+"/offPeak",schemaPath:"llmRequest/properties/offPeak/required",keyword:"required",params:{missingProperty: "endHourUtc"},message:"must have required property '"+"endHourUtc"+"'"};
+if(vErrors === null){
+vErrors = [err137];
+}
+else {
+vErrors.push(err137);
+}
+errors++;
+}
+for(const key11 in data64){
+if(!((key11 === "startHourUtc") || (key11 === "endHourUtc"))){
+const err138 = {instancePath:instancePath+"/requests/" + i0+"/offPeak",schemaPath:"llmRequest/properties/offPeak/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err138];
+}
+else {
+vErrors.push(err138);
+}
+errors++;
+}
+}
+if(data64.startHourUtc !== undefined){
+let data65 = data64.startHourUtc;
+if(!(((typeof data65 == "number") && (!(data65 % 1) && !isNaN(data65))) && (isFinite(data65)))){
+const err139 = {instancePath:instancePath+"/requests/" + i0+"/offPeak/startHourUtc",schemaPath:"llmRequest/properties/offPeak/properties/startHourUtc/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err139];
+}
+else {
+vErrors.push(err139);
+}
+errors++;
+}
+if((typeof data65 == "number") && (isFinite(data65))){
+if(data65 > 23 || isNaN(data65)){
+const err140 = {instancePath:instancePath+"/requests/" + i0+"/offPeak/startHourUtc",schemaPath:"llmRequest/properties/offPeak/properties/startHourUtc/maximum",keyword:"maximum",params:{comparison: "<=", limit: 23},message:"must be <= 23"};
+if(vErrors === null){
+vErrors = [err140];
+}
+else {
+vErrors.push(err140);
+}
+errors++;
+}
+if(data65 < 0 || isNaN(data65)){
+const err141 = {instancePath:instancePath+"/requests/" + i0+"/offPeak/startHourUtc",schemaPath:"llmRequest/properties/offPeak/properties/startHourUtc/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err141];
+}
+else {
+vErrors.push(err141);
+}
+errors++;
+}
+}
+}
+if(data64.endHourUtc !== undefined){
+let data66 = data64.endHourUtc;
+if(!(((typeof data66 == "number") && (!(data66 % 1) && !isNaN(data66))) && (isFinite(data66)))){
+const err142 = {instancePath:instancePath+"/requests/" + i0+"/offPeak/endHourUtc",schemaPath:"llmRequest/properties/offPeak/properties/endHourUtc/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err142];
+}
+else {
+vErrors.push(err142);
+}
+errors++;
+}
+if((typeof data66 == "number") && (isFinite(data66))){
+if(data66 > 23 || isNaN(data66)){
+const err143 = {instancePath:instancePath+"/requests/" + i0+"/offPeak/endHourUtc",schemaPath:"llmRequest/properties/offPeak/properties/endHourUtc/maximum",keyword:"maximum",params:{comparison: "<=", limit: 23},message:"must be <= 23"};
+if(vErrors === null){
+vErrors = [err143];
+}
+else {
+vErrors.push(err143);
+}
+errors++;
+}
+if(data66 < 0 || isNaN(data66)){
+const err144 = {instancePath:instancePath+"/requests/" + i0+"/offPeak/endHourUtc",schemaPath:"llmRequest/properties/offPeak/properties/endHourUtc/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err144];
+}
+else {
+vErrors.push(err144);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err145 = {instancePath:instancePath+"/requests/" + i0+"/offPeak",schemaPath:"llmRequest/properties/offPeak/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err145];
+}
+else {
+vErrors.push(err145);
+}
+errors++;
+}
+}
+if(data1.caller !== undefined){
+let data67 = data1.caller;
+if(typeof data67 === "string"){
+if(func3(data67) > 200){
+const err146 = {instancePath:instancePath+"/requests/" + i0+"/caller",schemaPath:"llmRequest/properties/caller/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters"};
+if(vErrors === null){
+vErrors = [err146];
+}
+else {
+vErrors.push(err146);
+}
+errors++;
+}
+}
+else {
+const err147 = {instancePath:instancePath+"/requests/" + i0+"/caller",schemaPath:"llmRequest/properties/caller/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err147];
+}
+else {
+vErrors.push(err147);
+}
+errors++;
+}
+}
+if(data1.cache !== undefined){
+let data68 = data1.cache;
+if(!(((data68 === "read-write") || (data68 === "read-only")) || (data68 === "off"))){
+const err148 = {instancePath:instancePath+"/requests/" + i0+"/cache",schemaPath:"llmRequest/properties/cache/enum",keyword:"enum",params:{allowedValues: schema11.properties.cache.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err148];
+}
+else {
+vErrors.push(err148);
+}
+errors++;
+}
+}
+}
+else {
+const err149 = {instancePath:instancePath+"/requests/" + i0,schemaPath:"llmRequest/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err149];
+}
+else {
+vErrors.push(err149);
+}
+errors++;
+}
+}
+}
+else {
+const err150 = {instancePath:instancePath+"/requests",schemaPath:"#/properties/requests/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err150];
+}
+else {
+vErrors.push(err150);
+}
+errors++;
+}
+}
+if(data.concurrency !== undefined){
+let data69 = data.concurrency;
+if(!(((typeof data69 == "number") && (!(data69 % 1) && !isNaN(data69))) && (isFinite(data69)))){
+const err151 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err151];
+}
+else {
+vErrors.push(err151);
+}
+errors++;
+}
+if((typeof data69 == "number") && (isFinite(data69))){
+if(data69 < 1 || isNaN(data69)){
+const err152 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err152];
+}
+else {
+vErrors.push(err152);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err153 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err153];
+}
+else {
+vErrors.push(err153);
+}
+errors++;
+}
+validate11.errors = vErrors;
 return errors === 0;
 }
 
-exports.conversation = validate19;
-const schema20 = {"type":"object","additionalProperties":false,"properties":{"taskType":{"type":"string","minLength":1},"model":{"type":"string","minLength":1},"fallbackModels":{"type":"array","items":{"type":"string","minLength":1}},"templateId":{"type":"string","minLength":1},"templateVersion":{"type":"string","minLength":1},"instructions":{"type":"string"},"params":{"type":"object","additionalProperties":false,"properties":{"temperature":{"type":"number","minimum":0,"maximum":2},"topP":{"type":"number","minimum":0,"maximum":1},"maxOutputTokens":{"type":"integer","minimum":1},"stop":{"type":"array","items":{"type":"string"},"maxItems":4}}},"caller":{"type":"string","maxLength":200},"summary":{"type":"object","additionalProperties":false,"properties":{"taskType":{"type":"string","minLength":1},"model":{"type":"string","minLength":1},"fallbackModels":{"type":"array","items":{"type":"string","minLength":1}},"maxOutputTokens":{"type":"integer","minimum":1},"templateVersion":{"type":"string","minLength":1}}},"windowShare":{"type":"number","exclusiveMinimum":0,"maximum":1},"maxRecentTurns":{"type":"integer","minimum":2},"maxTurnsPerRun":{"type":"integer","minimum":1},"idleTimeoutSeconds":{"type":"number","exclusiveMinimum":0},"turnDeadlineSeconds":{"type":"number","exclusiveMinimum":0},"state":{"type":"object","required":["summary","summarizedTurns","turns","totalTurns","run","usage","costUsd"],"properties":{"summary":{"type":"string"},"turns":{"type":"array"},"run":{"type":"integer","minimum":1}}}}};
+exports.conversation = validate12;
+const schema14 = {"type":"object","additionalProperties":false,"properties":{"taskType":{"type":"string","minLength":1},"model":{"type":"string","minLength":1},"fallbackModels":{"type":"array","items":{"type":"string","minLength":1}},"templateId":{"type":"string","minLength":1},"templateVersion":{"type":"string","minLength":1},"instructions":{"type":"string"},"params":{"type":"object","additionalProperties":false,"properties":{"temperature":{"type":"number","minimum":0,"maximum":2},"topP":{"type":"number","minimum":0,"maximum":1},"maxOutputTokens":{"type":"integer","minimum":1},"stop":{"type":"array","items":{"type":"string"},"maxItems":4}}},"caller":{"type":"string","maxLength":200},"summary":{"type":"object","additionalProperties":false,"properties":{"taskType":{"type":"string","minLength":1},"model":{"type":"string","minLength":1},"fallbackModels":{"type":"array","items":{"type":"string","minLength":1}},"maxOutputTokens":{"type":"integer","minimum":1},"templateVersion":{"type":"string","minLength":1}}},"windowShare":{"type":"number","exclusiveMinimum":0,"maximum":1},"maxRecentTurns":{"type":"integer","minimum":2},"maxTurnsPerRun":{"type":"integer","minimum":1},"idleTimeoutSeconds":{"type":"number","exclusiveMinimum":0},"turnDeadlineSeconds":{"type":"number","exclusiveMinimum":0},"state":{"type":"object","required":["summary","summarizedTurns","turns","totalTurns","run","usage","costUsd"],"properties":{"summary":{"type":"string"},"turns":{"type":"array"},"run":{"type":"integer","minimum":1}}}}};
 
-function validate19(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate12(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
-if(!(func2.call(schema20.properties, key0))){
+if(!(func2.call(schema14.properties, key0))){
 const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err0];
@@ -2841,14 +4689,14 @@ vErrors.push(err64);
 }
 errors++;
 }
-validate19.errors = vErrors;
+validate12.errors = vErrors;
 return errors === 0;
 }
 
-exports.pipeline = validate20;
-const schema21 = {"type":"object","required":["input"],"additionalProperties":false,"properties":{"pipeline":{"type":"string","minLength":1},"definition":{"type":"object"},"input":{"type":"object"},"budgetUsd":{"type":"number","minimum":0},"deadlineSeconds":{"type":"number","exclusiveMinimum":0},"blobThresholdBytes":{"type":"integer","minimum":0},"caller":{"type":"string","maxLength":200}}};
+exports.pipeline = validate13;
+const schema15 = {"type":"object","required":["input"],"additionalProperties":false,"properties":{"pipeline":{"type":"string","minLength":1},"definition":{"type":"object"},"input":{"type":"object"},"budgetUsd":{"type":"number","minimum":0},"deadlineSeconds":{"type":"number","exclusiveMinimum":0},"blobThresholdBytes":{"type":"integer","minimum":0},"caller":{"type":"string","maxLength":200}}};
 
-function validate20(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate13(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -3036,14 +4884,14 @@ vErrors.push(err14);
 }
 errors++;
 }
-validate20.errors = vErrors;
+validate13.errors = vErrors;
 return errors === 0;
 }
 
-exports.pipelineStep = validate21;
-const schema22 = {"type":"object","required":["request","blobThresholdBytes"],"properties":{"request":{"type":"object"},"blobThresholdBytes":{"type":"integer","minimum":0}}};
+exports.pipelineStep = validate14;
+const schema16 = {"type":"object","required":["request","blobThresholdBytes"],"properties":{"request":{"type":"object"},"blobThresholdBytes":{"type":"integer","minimum":0}}};
 
-function validate21(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate14(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -3116,14 +4964,14 @@ vErrors.push(err5);
 }
 errors++;
 }
-validate21.errors = vErrors;
+validate14.errors = vErrors;
 return errors === 0;
 }
 
-exports.summarizeContext = validate22;
-const schema23 = {"type":"object","required":["items"],"properties":{"items":{"type":"array","items":{"type":"object","required":["id","content","relevanceScore","timestamp"],"properties":{"id":{"type":"string"},"content":{"type":"string"},"relevanceScore":{"type":"number"},"timestamp":{"type":"string"},"source":{"type":"string"},"pinned":{"type":"boolean"}}}},"previousSummary":{"type":"string"},"focus":{"type":"string"},"summary":{"type":"object","additionalProperties":false,"properties":{"taskType":{"type":"string","minLength":1},"model":{"type":"string","minLength":1},"fallbackModels":{"type":"array","items":{"type":"string","minLength":1}},"maxOutputTokens":{"type":"integer","minimum":1},"templateVersion":{"type":"string","minLength":1}}},"windowShare":{"type":"number","exclusiveMinimum":0,"maximum":1},"id":{"type":"string"},"caller":{"type":"string"}}};
+exports.summarizeContext = validate15;
+const schema17 = {"type":"object","required":["items"],"properties":{"items":{"type":"array","items":{"type":"object","required":["id","content","relevanceScore","timestamp"],"properties":{"id":{"type":"string"},"content":{"type":"string"},"relevanceScore":{"type":"number"},"timestamp":{"type":"string"},"source":{"type":"string"},"pinned":{"type":"boolean"}}}},"previousSummary":{"type":"string"},"focus":{"type":"string"},"summary":{"type":"object","additionalProperties":false,"properties":{"taskType":{"type":"string","minLength":1},"model":{"type":"string","minLength":1},"fallbackModels":{"type":"array","items":{"type":"string","minLength":1}},"maxOutputTokens":{"type":"integer","minimum":1},"templateVersion":{"type":"string","minLength":1}}},"windowShare":{"type":"number","exclusiveMinimum":0,"maximum":1},"id":{"type":"string"},"caller":{"type":"string"}}};
 
-function validate22(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate15(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -3543,14 +5391,14 @@ vErrors.push(err33);
 }
 errors++;
 }
-validate22.errors = vErrors;
+validate15.errors = vErrors;
 return errors === 0;
 }
 
-exports.modelCall = validate23;
-const schema24 = {"type":"object","required":["requestId","taskType","planned","messages"],"properties":{"requestId":{"type":"string","minLength":1},"taskType":{"type":"string","minLength":1},"planned":{"type":"object","required":["model"],"properties":{"model":{"type":"object"}}},"messages":{"type":"array","items":{"type":"object","required":["role","content"]}},"outputFormat":{"enum":["text","json","code","markdown"]},"maxRepairs":{"type":"integer","minimum":0},"deadlineAt":{"type":"number"}}};
+exports.modelCall = validate16;
+const schema18 = {"type":"object","required":["requestId","taskType","planned","messages"],"properties":{"requestId":{"type":"string","minLength":1},"taskType":{"type":"string","minLength":1},"planned":{"type":"object","required":["model"],"properties":{"model":{"type":"object"}}},"messages":{"type":"array","items":{"type":"object","required":["role","content"]}},"outputFormat":{"enum":["text","json","code","markdown"]},"maxRepairs":{"type":"integer","minimum":0},"deadlineAt":{"type":"number"}}};
 
-function validate23(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate16(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -3736,7 +5584,7 @@ errors++;
 if(data.outputFormat !== undefined){
 let data6 = data.outputFormat;
 if(!((((data6 === "text") || (data6 === "json")) || (data6 === "code")) || (data6 === "markdown"))){
-const err15 = {instancePath:instancePath+"/outputFormat",schemaPath:"#/properties/outputFormat/enum",keyword:"enum",params:{allowedValues: schema24.properties.outputFormat.enum},message:"must be equal to one of the allowed values"};
+const err15 = {instancePath:instancePath+"/outputFormat",schemaPath:"#/properties/outputFormat/enum",keyword:"enum",params:{allowedValues: schema18.properties.outputFormat.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -3795,7 +5643,7 @@ vErrors.push(err19);
 }
 errors++;
 }
-validate23.errors = vErrors;
+validate16.errors = vErrors;
 return errors === 0;
 }
 

@@ -3,6 +3,87 @@
 // Pure data, so any module may import it.
 import { IMAGE_MEDIA_TYPES } from './request.js';
 
+// Sub-schemas are inlined (no $defs): the HTTP doors embed this schema in their bodies and in the
+// OpenAPI document, where a local `#/$defs/...` pointer would resolve against the wrong root.
+export const toolNameSchema = { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' } as const;
+
+const contentPartSchema = {
+  type: 'object',
+  required: ['type'],
+  properties: { type: { enum: ['text', 'image'] } },
+  oneOf: [
+    {
+      required: ['text'],
+      additionalProperties: false,
+      properties: { type: { const: 'text' }, text: { type: 'string' } },
+    },
+    {
+      required: ['source'],
+      additionalProperties: false,
+      properties: {
+        type: { const: 'image' },
+        detail: { enum: ['low', 'high', 'auto'] },
+        source: {
+          oneOf: [
+            {
+              type: 'object',
+              required: ['url'],
+              additionalProperties: false,
+              properties: { url: { type: 'string', pattern: '^(https?|data):' } },
+            },
+            {
+              type: 'object',
+              required: ['mediaType', 'data'],
+              additionalProperties: false,
+              properties: {
+                mediaType: { enum: [...IMAGE_MEDIA_TYPES] },
+                data: { type: 'string', minLength: 1, pattern: '^[A-Za-z0-9+/]+={0,2}$' },
+              },
+            },
+          ],
+        },
+      },
+    },
+  ],
+} as const;
+
+const toolCallSchema = {
+  type: 'object',
+  required: ['id', 'name', 'arguments'],
+  additionalProperties: false,
+  properties: {
+    id: { type: 'string', minLength: 1 },
+    name: toolNameSchema,
+    arguments: {},
+    rawArguments: { type: 'string' },
+  },
+} as const;
+
+const messageSchema = {
+  type: 'object',
+  required: ['role', 'content'],
+  additionalProperties: false,
+  properties: {
+    role: { enum: ['system', 'user', 'assistant', 'tool'] },
+    content: { anyOf: [{ type: 'string' }, { type: 'array', items: contentPartSchema }] },
+    toolCalls: { type: 'array', items: toolCallSchema },
+    toolCallId: { type: 'string', minLength: 1 },
+    isError: { type: 'boolean' },
+  },
+} as const;
+
+const toolSchema = {
+  type: 'object',
+  required: ['name', 'parameters'],
+  additionalProperties: false,
+  properties: {
+    name: toolNameSchema,
+    description: { type: 'string', maxLength: 10_000 },
+    parameters: { type: 'object' },
+    strict: { type: 'boolean' },
+  },
+} as const;
+
 export const llmRequestSchema = {
   type: 'object',
   required: ['requestId', 'taskType', 'templateId', 'variables'],
@@ -12,8 +93,8 @@ export const llmRequestSchema = {
     templateId: { type: 'string', minLength: 1, maxLength: 200 },
     templateVersion: { type: 'string', minLength: 1, maxLength: 50 },
     variables: { type: 'object' },
-    messages: { type: 'array', minItems: 1, items: { $ref: '#/$defs/message' } },
-    tools: { type: 'array', maxItems: 128, items: { $ref: '#/$defs/tool' } },
+    messages: { type: 'array', minItems: 1, items: messageSchema },
+    tools: { type: 'array', maxItems: 128, items: toolSchema },
     toolChoice: {
       anyOf: [
         { enum: ['auto', 'none', 'required'] },
@@ -21,7 +102,7 @@ export const llmRequestSchema = {
           type: 'object',
           required: ['name'],
           additionalProperties: false,
-          properties: { name: { $ref: '#/$defs/toolName' } },
+          properties: { name: toolNameSchema },
         },
       ],
     },
@@ -76,80 +157,4 @@ export const llmRequestSchema = {
     cache: { enum: ['read-write', 'read-only', 'off'] },
   },
   additionalProperties: false,
-  $defs: {
-    toolName: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' },
-    message: {
-      type: 'object',
-      required: ['role', 'content'],
-      additionalProperties: false,
-      properties: {
-        role: { enum: ['system', 'user', 'assistant', 'tool'] },
-        content: { anyOf: [{ type: 'string' }, { type: 'array', items: { $ref: '#/$defs/part' } }] },
-        toolCalls: { type: 'array', items: { $ref: '#/$defs/toolCall' } },
-        toolCallId: { type: 'string', minLength: 1 },
-        isError: { type: 'boolean' },
-      },
-    },
-    part: {
-      type: 'object',
-      required: ['type'],
-      properties: { type: { enum: ['text', 'image'] } },
-      oneOf: [
-        {
-          required: ['text'],
-          additionalProperties: false,
-          properties: { type: { const: 'text' }, text: { type: 'string' } },
-        },
-        {
-          required: ['source'],
-          additionalProperties: false,
-          properties: {
-            type: { const: 'image' },
-            detail: { enum: ['low', 'high', 'auto'] },
-            source: {
-              oneOf: [
-                {
-                  type: 'object',
-                  required: ['url'],
-                  additionalProperties: false,
-                  properties: { url: { type: 'string', pattern: '^(https?|data):' } },
-                },
-                {
-                  type: 'object',
-                  required: ['mediaType', 'data'],
-                  additionalProperties: false,
-                  properties: {
-                    mediaType: { enum: [...IMAGE_MEDIA_TYPES] },
-                    data: { type: 'string', minLength: 1, pattern: '^[A-Za-z0-9+/]+={0,2}$' },
-                  },
-                },
-              ],
-            },
-          },
-        },
-      ],
-    },
-    toolCall: {
-      type: 'object',
-      required: ['id', 'name', 'arguments'],
-      additionalProperties: false,
-      properties: {
-        id: { type: 'string', minLength: 1 },
-        name: { $ref: '#/$defs/toolName' },
-        arguments: {},
-        rawArguments: { type: 'string' },
-      },
-    },
-    tool: {
-      type: 'object',
-      required: ['name', 'parameters'],
-      additionalProperties: false,
-      properties: {
-        name: { $ref: '#/$defs/toolName' },
-        description: { type: 'string', maxLength: 10_000 },
-        parameters: { type: 'object' },
-        strict: { type: 'boolean' },
-      },
-    },
-  },
 } as const;

@@ -3,9 +3,11 @@
 // `baseURL` pointing here gets durable, retried, fallback-protected answers from any catalog model.
 // The key may come as `x-api-key` (what the SDK sends) or `Authorization: Bearer` (api/auth.ts);
 // errors are in Anthropic's shape with its status codes.
+
 import type { FastifyInstance } from 'fastify';
 import { requestCaller } from '../auth.js';
 import { SseStream } from '../sse.js';
+import { countTokensDoc, messagesCreateDoc, serializedAsBefore } from '../wire/responseSchemas.js';
 import { registerDoor } from '../wire/scope.js';
 import { chooseModel, type DoorOptions, newId, startDoorRequest } from '../wire/start.js';
 import { countTokens } from './countTokens.js';
@@ -25,7 +27,10 @@ export function registerAnthropicRoutes(app: FastifyInstance, options: DoorOptio
     (door) => {
       door.post<{ Body: MessagesBody }>(
         '/v1/messages',
-        { schema: { body: messagesBodySchema } },
+        {
+          schema: { body: messagesBodySchema, ...messagesCreateDoc },
+          serializerCompiler: serializedAsBefore,
+        },
         async (request, reply) => {
           const caller = requestCaller(request);
           const body = request.body;
@@ -53,7 +58,10 @@ export function registerAnthropicRoutes(app: FastifyInstance, options: DoorOptio
 
       door.post<{ Body: CountTokensBody }>(
         '/v1/messages/count_tokens',
-        { schema: { body: countTokensBodySchema } },
+        {
+          schema: { body: countTokensBodySchema, ...countTokensDoc },
+          serializerCompiler: serializedAsBefore,
+        },
         async (request) => {
           requestCaller(request);
           const choice = chooseModel(options, request.body.model);

@@ -1,6 +1,7 @@
 // The OpenAI Responses door: `POST /v1/responses` (plain and streaming) and `GET /v1/responses/{id}`.
 // A response is one durable request whose workflow id is the response id; `previous_response_id`
 // continues a stored conversation read back from Temporal. Errors are in OpenAI's shape.
+
 import type { FastifyInstance } from 'fastify';
 import type { OrchestratorClient } from '../../client/client.js';
 import { requestCaller } from '../auth.js';
@@ -8,6 +9,7 @@ import { errorBody } from '../errors.js';
 import { openAiError } from '../openai/format.js';
 import type { RequestState } from '../requestView.js';
 import { SseStream } from '../sse.js';
+import { responsesCreateDoc, responsesGetDoc, serializedAsBefore } from '../wire/responseSchemas.js';
 import { registerDoor } from '../wire/scope.js';
 import { chooseModel, type DoorOptions, newId, startDoorRequest } from '../wire/start.js';
 import { type ResponseStatus, type ResponseView, responseObject } from './format.js';
@@ -45,7 +47,10 @@ export function registerResponsesRoutes(app: FastifyInstance, options: DoorOptio
     (door) => {
       door.post<{ Body: ResponsesBody }>(
         '/v1/responses',
-        { schema: { body: responsesBodySchema } },
+        {
+          schema: { body: responsesBodySchema, ...responsesCreateDoc },
+          serializerCompiler: serializedAsBefore,
+        },
         async (request, reply) => {
           const caller = requestCaller(request);
           const body = request.body;
@@ -82,7 +87,10 @@ export function registerResponsesRoutes(app: FastifyInstance, options: DoorOptio
 
       door.get<{ Params: { id: string } }>(
         '/v1/responses/:id',
-        { schema: { params: responseIdParamsSchema } },
+        {
+          schema: { params: responseIdParamsSchema, ...responsesGetDoc },
+          serializerCompiler: serializedAsBefore,
+        },
         async (request) =>
           responseObject(await currentView(client, request.params.id, requestCaller(request))),
       );
