@@ -256,15 +256,25 @@ describe('a pipeline', () => {
     // The pipeline's history: children's results are small, and the items reached the children as
     // references, not as copies of the long descriptions.
     const history = await pipelineHandle(h.client, result.pipelineId).fetchHistory();
-    for (const event of history.events ?? []) {
-      const completed = event.childWorkflowExecutionCompletedEventAttributes?.result?.payloads?.[0]?.data;
-      if (completed) assert.ok(completed.length < 2000, `a child result of ${completed.length} bytes`);
+    const events = history.events ?? [];
+    const childResults = events.flatMap((event) => {
+      const data = event.childWorkflowExecutionCompletedEventAttributes?.result?.payloads?.[0]?.data;
+      return data ? [data.length] : [];
+    });
+    const implementInputs = events.flatMap((event) => {
       const started = event.startChildWorkflowExecutionInitiatedEventAttributes;
-      if (started?.workflowId?.includes('/implement/')) {
-        const input = Buffer.from(started.input?.payloads?.[0]?.data ?? []).toString();
-        assert.ok(!input.includes('LONG-DESCRIPTION'), 'the item is passed as a reference');
-        assert.match(input, /"\$ref":"blob:/);
-      }
+      return started?.workflowId?.includes('/implement/')
+        ? [Buffer.from(started.input?.payloads?.[0]?.data ?? []).toString()]
+        : [];
+    });
+    // Every step's child completed with a result (analyse and the two implement children at least),
+    // and exactly the two implement children were started: the checks below cannot pass on nothing.
+    assert.ok(childResults.length >= 3, `${childResults.length} child results in the pipeline history`);
+    assert.equal(implementInputs.length, 2, 'one implement child per task');
+    for (const bytes of childResults) assert.ok(bytes < 2000, `a child result of ${bytes} bytes`);
+    for (const input of implementInputs) {
+      assert.ok(!input.includes('LONG-DESCRIPTION'), 'the item is passed as a reference');
+      assert.match(input, /"\$ref":"blob:/);
     }
     // Each implement child loaded the blob itself, and its prompt had the task's title and description.
     for (const index of [0, 1]) {
