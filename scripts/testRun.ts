@@ -1,11 +1,11 @@
-// Runs test files the way `npm test` and `npm run drills` both do: provisions the Temporal CLI and
-// Redis once, builds the workflow bundle once for every file, then runs Node's test runner over them.
+// Runs test files the way `npm test` and `npm run drills` both do: provisions the Temporal CLI, the
+// time-skipping test server and Redis once, builds the workflow bundle once for every file, then runs Node's test runner over them.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { projectRoot, workflowsPath } from '../config/paths.js';
-import { ensureRedisServer, ensureTemporalCli } from './provision.js';
+import { ensureRedisServer, ensureTemporalCli, ensureTimeSkippingServer } from './provision.js';
 
 /** Folders under test/ that hold no test files of their own. */
 const NOT_TESTS = new Set(['support', 'histories', 'fixtures']);
@@ -27,6 +27,8 @@ export async function runTestFiles(files: readonly string[], concurrency: number
   const log = (line: string): void => console.log(line);
   const temporal = ensureTemporalCli(log);
   if (temporal) process.env.TEMPORAL_CLI_PATH = temporal;
+  const testServer = ensureTimeSkippingServer(log);
+  if (testServer) process.env.TEMPORAL_TEST_SERVER_PATH = testServer;
   ensureRedisServer(log);
 
   const dataDir = join(projectRoot, '.data');

@@ -1,5 +1,5 @@
-// Everything an end-to-end test needs, all real: a Temporal dev server, the provider emulator, a
-// worker on its own task queue, and the typed client.
+// Everything an end-to-end test needs, all real: a Temporal dev server (or the time-skipping test
+// server), the provider emulator, a worker on its own task queue, and the typed client.
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
@@ -10,6 +10,7 @@ import type { ProviderSettings } from '../../core/providers/registry.js';
 import { createEmulator, type Emulator, type EmulatorOptions } from '../../emulator/server.js';
 import { startDevServer } from '../../scripts/devServer.js';
 import { createOrchestratorWorker, type OrchestratorWorker } from '../../workers/worker.js';
+import { startTimeSkippingServer } from './timeSkipping.js';
 
 export interface WorkerOverrides {
   /** Provider endpoints; the emulator's by default. */
@@ -43,9 +44,14 @@ Runtime.install({
 });
 
 export async function startHarness(
-  options: { worker?: WorkerOverrides | false; emulator?: EmulatorOptions } = {},
+  options: {
+    worker?: WorkerOverrides | false;
+    emulator?: EmulatorOptions;
+    /** On the time-skipping test server (support/timeSkipping.ts) instead of the dev server. */
+    timeSkipping?: boolean;
+  } = {},
 ): Promise<Harness> {
-  const env = await startDevServer();
+  const env = options.timeSkipping ? await startTimeSkippingServer() : await startDevServer();
   const emulator = await createEmulator(options.emulator ?? {});
   const taskQueue = `test-${randomUUID()}`;
   const client = new OrchestratorClient({ client: env.client, taskQueue });
