@@ -14,6 +14,7 @@ import {
   WINDOW_SHARE,
 } from './support/conversation.js';
 import { type Harness, requestId } from './support/harness.js';
+import { until } from './support/wait.js';
 
 let h: Harness;
 let conversations: ConversationClient;
@@ -36,12 +37,12 @@ async function failureOf(call: Promise<unknown>): Promise<{ type: string | undef
 }
 
 describe('a long conversation', () => {
-  it('runs 30 turns inside a 4000-token window, folding old turns into a summary, across continue-as-new', async () => {
+  it('runs 20 turns inside a 4000-token window, folding old turns into a summary, across continue-as-new', async () => {
     // The same checks over 200 turns are the soak in test/drills/conversation-soak.test.ts.
     await checkLongConversation(h, {
-      turns: 30,
-      maxRecentTurns: 8,
-      maxTurnsPerRun: 10,
+      turns: 20,
+      maxRecentTurns: 6,
+      maxTurnsPerRun: 7,
       runs: 3,
       minFolds: 2,
       fillsWindow: false,
@@ -79,10 +80,15 @@ describe('a conversation', () => {
   });
 
   it('refuses a second message while the first is being answered', async () => {
-    h.emulator.setLatency({ holdMs: 1500, model: 'conv-small' });
+    h.emulator.setLatency({ holdMs: 3000, model: 'conv-small' });
     try {
       const first = conversation.sendMessage('First of two messages sent at once.');
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      // Sent once the first turn's provider call is being held: the turn is certainly in flight.
+      await until(
+        () => h.emulator.calls().some((c) => c.model === 'conv-small' && c.status === 'pending'),
+        30_000,
+        "the first turn's provider call",
+      );
       const { type, message } = await failureOf(conversation.sendMessage('Second of two messages.'));
       assert.equal(type, 'ConversationBusyError');
       assert.match(message, /still answering turn 2/);

@@ -1,6 +1,6 @@
 // Soak: a 200-turn conversation inside a 4000-token window, folding old turns into a summary and
 // continuing-as-new every 50 turns; every prompt fits, the prompts fill the window's share, and every
-// run's history replays. test/conversation.test.ts runs the same checks over 30 turns.
+// run's history replays. test/conversation.test.ts runs the same checks over 20 turns.
 import { after, before, it } from 'node:test';
 import { checkLongConversation, startConversationHarness } from '../support/conversation.js';
 import type { Harness } from '../support/harness.js';
