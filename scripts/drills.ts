@@ -9,4 +9,7 @@ import { runTestFiles, testFiles } from './testRun.js';
 const files = process.argv.slice(2).length
   ? process.argv.slice(2)
   : testFiles(join(projectRoot, 'test', 'drills'));
-process.exit(await runTestFiles(files, Number(process.env.DRILL_CONCURRENCY ?? 1)));
+// Each drill on its own dev server: a drill that stops or overloads one must not touch another's.
+process.exit(
+  await runTestFiles(files, { concurrency: Number(process.env.DRILL_CONCURRENCY ?? 1), sharedServer: false }),
+);

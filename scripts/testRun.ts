@@ -1,10 +1,12 @@
 // Runs test files the way `npm test` and `npm run drills` both do: provisions the Temporal CLI, the
 // time-skipping test server and Redis once, builds the workflow bundle once for every file, then runs Node's test runner over them.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { projectRoot, workflowsPath } from '../config/paths.js';
+import { startDevServer } from './devServer.js';
 import { ensureRedisServer, ensureTemporalCli, ensureTimeSkippingServer } from './provision.js';
 
 /** Folders under test/ that hold no test files of their own. */
@@ -22,8 +24,19 @@ export function testFiles(dir: string, skip: ReadonlySet<string> = new Set()): s
     .sort();
 }
 
-/** Runs `files` with `concurrency` test processes at once; resolves to the runner's exit status. */
-export async function runTestFiles(files: readonly string[], concurrency: number): Promise<number> {
+export interface RunOptions {
+  /** Test processes at once. */
+  concurrency: number;
+  /**
+   * One dev server for every file (TEST_TEMPORAL_ADDRESS; test/support/harness.ts connects to it)
+   * instead of one per file: saves a server start-up and its idle CPU per file. Files keep apart by
+   * their own task queues and random request ids.
+   */
+  sharedServer: boolean;
+}
+
+/** Runs `files` as `options` say; resolves to the test runner's exit status. */
+export async function runTestFiles(files: readonly string[], options: RunOptions): Promise<number> {
   const log = (line: string): void => console.log(line);
   const temporal = ensureTemporalCli(log);
   if (temporal) process.env.TEMPORAL_CLI_PATH = temporal;
@@ -40,14 +53,26 @@ export async function runTestFiles(files: readonly string[], concurrency: number
     logger: { log() {}, trace() {}, debug() {}, info() {}, warn: log, error: log },
   });
   writeFileSync(bundlePath, code);
+  const shared =
+    options.sharedServer && process.env.TEST_SHARED_SERVER !== '0' ? await startDevServer() : undefined;
   try {
-    const result = spawnSync(
+    const child = spawn(
       process.execPath,
-      ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...files],
-      { cwd: projectRoot, stdio: 'inherit', env: { ...process.env, WORKFLOW_BUNDLE_PATH: bundlePath } },
+      ['--import', 'tsx', '--test', `--test-concurrency=${options.concurrency}`, ...files],
+      {
+        cwd: projectRoot,
+        stdio: 'inherit',
+        env: {
+          ...process.env,
+          WORKFLOW_BUNDLE_PATH: bundlePath,
+          ...(shared ? { TEST_TEMPORAL_ADDRESS: shared.address } : {}),
+        },
+      },
     );
-    return result.status ?? 1;
+    const [status] = (await once(child, 'exit')) as [number | null];
+    return status ?? 1;
   } finally {
     rmSync(bundlePath, { force: true });
+    await shared?.teardown();
   }
 }
