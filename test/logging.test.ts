@@ -316,11 +316,4 @@ describe('redaction', () => {
       `${'x'.repeat(30)} [API_KEY]… [${text.length - SECRET_KEY.length + 9 - 40} more chars]`,
     );
   });
-
-  it('takes linear time on a long prompt with no match', () => {
-    const started = performance.now();
-    redact(`${'a'.repeat(200_000)}@${'b.'.repeat(50_000)}`);
-    redact('1'.repeat(200_000));
-    assert.ok(performance.now() - started < 500, 'no pattern backtracks quadratically');
-  });
 });

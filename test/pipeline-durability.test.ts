@@ -1,5 +1,5 @@
-// What keeps a pipeline whole on a real dev server: a worker restart in the middle loses nothing and
-// repeats nothing; the budget stops new steps; the deadline reaches every child and ends the pipeline;
+// What keeps a pipeline whole on a real dev server (the worker-restart drill is in
+// test/drills/pipeline-restart.test.ts): the budget stops new steps; the deadline reaches every child and ends the pipeline;
 // cancelling cancels the running children; large outputs stay out of the pipeline's history.
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: pipeline references are written as ${...} strings
 import assert from 'node:assert/strict';
@@ -19,19 +19,17 @@ import {
   startPipeline,
 } from '../client/pipelines.js';
 import { failureType } from '../common/errors.js';
-import type { PipelineDefinition, RequestStepDefinition } from '../common/pipelines/types.js';
+import type { RequestStepDefinition } from '../common/pipelines/types.js';
 import { pipelineBlobDirectory } from '../core/pipelines/blobs.js';
 import { type Harness, startHarness } from './support/harness.js';
 import { names, steps } from './support/history.js';
 
 let h: Harness;
-let worker: Awaited<ReturnType<Harness['startWorker']>>;
 let blobDir: string;
 before(async () => {
   blobDir = await mkdtemp(join(tmpdir(), 'pipeline-blobs-'));
   process.env.PIPELINE_BLOB_DIR = blobDir;
-  h = await startHarness({ worker: false });
-  worker = await h.startWorker();
+  h = await startHarness();
 });
 after(async () => {
   await h?.stop();
@@ -60,14 +58,6 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
   throw new Error(`timed out waiting for ${what}`);
 }
 
-async function resetStickiness(): Promise<void> {
-  const { workflowService } = h.env.client.workflow;
-  const { namespace } = h.env.client.options;
-  for await (const open of h.env.client.workflow.list({ query: 'ExecutionStatus="Running"' })) {
-    await workflowService.resetStickyTaskQueue({ namespace, execution: { workflowId: open.workflowId } });
-  }
-}
-
 /** Every payload in a history, decoded, as one text to search. */
 function payloadText(value: unknown): string {
   if (value instanceof Uint8Array) return Buffer.from(value).toString();
@@ -84,71 +74,6 @@ async function failure(promise: Promise<unknown>): Promise<Error> {
 }
 
 describe('a pipeline', () => {
-  it('survives a worker restart in the middle: it completes and every step ran once', async () => {
-    h.emulator.setLatency({ fixedMs: 300 });
-    const definition: PipelineDefinition = {
-      name: 'restart',
-      requiredInputs: ['parts'],
-      steps: [
-        ask('plan', 'gpt-4o', 'Plan the parts ${input.parts}'),
-        ask('work', 'claude-haiku-4-5', 'Write part ${item} of ${steps.plan.output}', {
-          forEach: { items: '${input.parts}', concurrency: 2 },
-        }),
-        ask('wrap', 'gpt-4o-mini', 'Wrap up: ${steps.work.output | join}'),
-      ],
-    };
-    const { workflowId } = await startPipeline(h.client, {
-      definition,
-      input: { parts: ['a', 'b', 'c', 'd'] },
-    });
-    // Stop the worker while the first two parts' provider calls are in flight.
-    await until('two calls in flight', async () => {
-      const pending = h.emulator
-        .calls()
-        .filter((c) => c.model === 'claude-haiku-4-5' && c.status === 'pending');
-      return pending.length === 2 ? pending : undefined;
-    });
-    const stoppedAt = Date.now();
-    await worker.stop();
-    const callsWhileStopped = h.emulator.calls().length;
-    await new Promise((r) => setTimeout(r, 500));
-    assert.equal(h.emulator.calls().length, callsWhileStopped, 'nothing runs without a worker');
-    worker = await h.startWorker();
-    // The stopped worker's sticky queues would hold the next workflow tasks for 10 s (its
-    // schedule-to-start timeout) before the server hands them to the new worker; an operator's
-    // graceful restart resets stickiness, and so does this test, to stay fast.
-    await resetStickiness();
-
-    const result = await pipelineResult(h.client, workflowId);
-    const resumedMs = Date.now() - stoppedAt;
-    assert.equal((result.outputs.work as unknown[]).length, 4);
-    const answered = (model: string) =>
-      h.emulator.calls().filter((c) => c.model === model && c.status === 200).length;
-    assert.deepEqual(
-      { plan: answered('gpt-4o'), work: answered('claude-haiku-4-5'), wrap: answered('gpt-4o-mini') },
-      { plan: 1, work: 4, wrap: 1 },
-      'each step (and each item) was answered exactly once',
-    );
-    const children = await pipelineChildren(h.client, workflowId);
-    assert.deepEqual(
-      children.map((c) => c.workflowId),
-      ['plan', 'work/0', 'work/1', 'work/2', 'work/3', 'wrap'].map((s) => `${workflowId}/${s}`),
-    );
-    assert.ok(children.every((c) => c.status === 'COMPLETED'));
-    // The two calls the stop cut off were made again by the new worker: retried, not repeated.
-    const cutOff = h.emulator.calls().filter((c) => c.status !== 200);
-    assert.deepEqual(
-      cutOff.map((c) => [c.model, c.status]),
-      [
-        ['claude-haiku-4-5', 'aborted'],
-        ['claude-haiku-4-5', 'aborted'],
-      ],
-    );
-    console.log(
-      `restart: completed ${resumedMs} ms after the stop; ${cutOff.length} provider calls were cut off by it`,
-    );
-  });
-
   it('stops at the budget: the next step is not started and BudgetExceededError names cap and spend', async () => {
     const { workflowId } = await startPipeline(h.client, {
       definition: {
@@ -189,14 +114,10 @@ describe('a pipeline', () => {
       input: {},
       deadlineSeconds: 2,
     });
-    const started = Date.now();
     const error = await failure(pipelineResult(h.client, workflowId));
-    const elapsed = Date.now() - started;
+    // The deadline's own error, not the approval's: the 600 s approval timeout would have approved
+    // by default and the pipeline would have succeeded.
     assert.equal(failureType(error), 'PipelineDeadlineExceededError');
-    assert.ok(
-      elapsed < 5000,
-      `failed after ${elapsed} ms, at the 2 s deadline rather than the 600 s approval timeout`,
-    );
     // The child request carried the remaining time as its own deadline.
     const history = await pipelineHandle(h.client, `${workflowId}/first`).fetchHistory();
     const payload = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0]?.data;
@@ -256,15 +177,25 @@ describe('a pipeline', () => {
     // The pipeline's history: children's results are small, and the items reached the children as
     // references, not as copies of the long descriptions.
     const history = await pipelineHandle(h.client, result.pipelineId).fetchHistory();
-    for (const event of history.events ?? []) {
-      const completed = event.childWorkflowExecutionCompletedEventAttributes?.result?.payloads?.[0]?.data;
-      if (completed) assert.ok(completed.length < 2000, `a child result of ${completed.length} bytes`);
+    const events = history.events ?? [];
+    const childResults = events.flatMap((event) => {
+      const data = event.childWorkflowExecutionCompletedEventAttributes?.result?.payloads?.[0]?.data;
+      return data ? [data.length] : [];
+    });
+    const implementInputs = events.flatMap((event) => {
       const started = event.startChildWorkflowExecutionInitiatedEventAttributes;
-      if (started?.workflowId?.includes('/implement/')) {
-        const input = Buffer.from(started.input?.payloads?.[0]?.data ?? []).toString();
-        assert.ok(!input.includes('LONG-DESCRIPTION'), 'the item is passed as a reference');
-        assert.match(input, /"\$ref":"blob:/);
-      }
+      return started?.workflowId?.includes('/implement/')
+        ? [Buffer.from(started.input?.payloads?.[0]?.data ?? []).toString()]
+        : [];
+    });
+    // Every step's child completed with a result (analyse and the two implement children at least),
+    // and exactly the two implement children were started: the checks below cannot pass on nothing.
+    assert.ok(childResults.length >= 3, `${childResults.length} child results in the pipeline history`);
+    assert.equal(implementInputs.length, 2, 'one implement child per task');
+    for (const bytes of childResults) assert.ok(bytes < 2000, `a child result of ${bytes} bytes`);
+    for (const input of implementInputs) {
+      assert.ok(!input.includes('LONG-DESCRIPTION'), 'the item is passed as a reference');
+      assert.match(input, /"\$ref":"blob:/);
     }
     // Each implement child loaded the blob itself, and its prompt had the task's title and description.
     for (const index of [0, 1]) {

@@ -3,7 +3,9 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
+import { replayCommand } from '../cli/replay.js';
 import { projectRoot } from '../config/paths.js';
+import { runInProcess } from './support/cli.js';
 import { type Harness, requestId, startHarness } from './support/harness.js';
 
 function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string }> {
@@ -58,10 +60,12 @@ describe('llm-orchestrator replay <workflowId>', () => {
       variables: { question: 'Alone?' },
       model: 'gpt-4o-mini',
     });
-    const alone = await cli(['replay', id, '--no-children'], { TEMPORAL_ADDRESS: h.env.address });
-    assert.equal(alone.code, 0, alone.stdout);
+    // In this process (the child-process run is the test above): the same command object.
+    const env = { TEMPORAL_ADDRESS: h.env.address };
+    const alone = await runInProcess(() => replayCommand(), [id, '--no-children'], env);
+    assert.equal(alone.status, 0, alone.stdout);
     assert.match(alone.stdout, /replayed 1 history: 1 deterministic, 0 not/);
-    const unknown = await cli(['replay', 'no-such-request'], { TEMPORAL_ADDRESS: h.env.address });
-    assert.equal(unknown.code, 1);
+    // An unknown id throws, which the CLI's main prints and exits 1 on.
+    await assert.rejects(runInProcess(() => replayCommand(), ['no-such-request'], env));
   });
 });

@@ -8,8 +8,9 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
-import { readHistoryDir, replayHistories } from '../cli/replay.js';
+import { readHistoryDir, replayCommand, replayHistories } from '../cli/replay.js';
 import { projectRoot } from '../config/paths.js';
+import { runInProcess } from './support/cli.js';
 
 // The replay worker would also log every divergence this file provokes on purpose.
 Runtime.install({ logger: new DefaultLogger('ERROR') });
@@ -165,8 +166,9 @@ describe('recorded histories', () => {
       join(altered, 'success.json'),
       text.replaceAll('history-success/1-gpt-4o-mini', 'history-success/1-gpt-4o'),
     );
-    const failed = await cli(['replay', '--dir', altered]);
-    assert.equal(failed.code, 1, failed.stdout);
+    // The same command in this process: no second start-up of the whole CLI.
+    const failed = await runInProcess(() => replayCommand(), ['--dir', altered]);
+    assert.equal(failed.status, 1, failed.stdout);
     assert.match(
       failed.stdout,
       /^FAIL {2}success\.json\n {6}DeterminismViolationError: .*[Nn]ondeterminism.*1-gpt-4o/m,

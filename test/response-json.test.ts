@@ -1,3 +1,5 @@
+// extractJson: finding the JSON in a model's answer (bare, fenced, amid prose) and refusing, with
+// reasons, answers that hold none.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { OrchestratorError } from '../common/errors.js';
@@ -91,10 +93,8 @@ describe('extractJson', () => {
     assertRefused('```python\nprint(1)\n```', /found 1 fenced block\(s\) but none is valid JSON/);
   });
 
-  it('stays fast on adversarial input', () => {
-    const started = performance.now();
+  it('refuses adversarial input with a reason (how fast: test/drills/performance-bounds.test.ts)', () => {
     assertRefused(`${'[{'.repeat(20_000)}x`, /never closed|no JSON/);
     assertRefused(`${'{"a": ]'.repeat(20_000)}`, /no JSON object or array found/);
-    assert.ok(performance.now() - started < 2_000);
   });
 });

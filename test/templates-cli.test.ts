@@ -1,5 +1,6 @@
-// The `templates` command: check exits non-zero on any bad file (run as a child process, as an
-// operator or CI would), render prints the exact messages without calling a model.
+// The `templates` command: check exits non-zero on any bad file (once as a child process, as an
+// operator or CI would run it; the other cases in this process, which is seconds faster per case),
+// render prints the exact messages without calling a model.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -8,6 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { templatesCommand } from '../cli/templates.js';
+import { type CommandOutput, runInProcess } from './support/cli.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const CLI = join(ROOT, 'cli/templates.ts');
@@ -24,22 +26,9 @@ function runCli(
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-/** Runs the command in this process and returns what it printed. */
-async function runInProcess(args: string[]): Promise<{ stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const command = templatesCommand({
-    countTokens: (text) => text.length,
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
-  });
-  await command.parseAsync(args, { from: 'user' });
-  return { stdout, stderr };
-}
+/** Runs the command in this process (token counts are characters here). */
+const run = (args: string[], env: Record<string, string> = {}): Promise<CommandOutput> =>
+  runInProcess((io) => templatesCommand({ countTokens: (text) => text.length, ...io }), args, env);
 
 describe('templates as a child process', () => {
   let badDir: string;
@@ -53,32 +42,33 @@ describe('templates as a child process', () => {
     await rm(badDir, { recursive: true, force: true });
   });
 
-  it('check exits 0 on the shipped templates', () => {
-    const result = runCli(['check']);
+  it('check exits 0 on the shipped templates', async () => {
+    const result = await run(['check']);
     assert.equal(result.status, 0, result.stderr);
     assert.match(result.stdout, /9 template file\(s\) OK/);
   });
 
-  it('check exits non-zero and names the file and field on a bad folder', () => {
+  it('check exits non-zero and names the file and field on a bad folder, as a child process', () => {
     const result = runCli(['check', '--dir', badDir]);
     assert.equal(result.status, 1);
     assert.match(result.stderr, /broken\/1\.0\.yaml \[systemMessage\]: systemMessage is required/);
     assert.match(result.stdout, /0 template file\(s\) OK, 1 with problems/);
   });
 
-  it('check reads the folder from TEMPLATES_DIR', () => {
-    const result = runCli(['check'], { TEMPLATES_DIR: badDir });
+  it('check reads the folder from TEMPLATES_DIR', async () => {
+    const result = await run(['check'], { TEMPLATES_DIR: badDir });
     assert.equal(result.status, 1);
+    assert.match(result.stdout, /0 template file\(s\) OK, 1 with problems/);
   });
 
-  it('render rejects a --var without a value', () => {
-    const result = runCli(['render', 'general_qa', '--var', 'question']);
+  it('render rejects a --var without a value', async () => {
+    const result = await run(['render', 'general_qa', '--var', 'question']);
     assert.equal(result.status, 1);
     assert.match(result.stderr, /--var expects key=value/);
   });
 
-  it('render exits non-zero with a message on a missing template', () => {
-    const result = runCli(['render', 'no_such_template']);
+  it('render exits non-zero with a message on a missing template', async () => {
+    const result = await run(['render', 'no_such_template']);
     assert.equal(result.status, 1);
     assert.match(result.stderr, /^error: unknown template "no_such_template"/);
   });
@@ -86,12 +76,7 @@ describe('templates as a child process', () => {
 
 describe('templates render', () => {
   it('prints the exact messages and their token counts', async () => {
-    const { stdout } = await runInProcess([
-      'render',
-      'general_qa@1.0',
-      '--var',
-      'question=What is Temporal?',
-    ]);
+    const { stdout } = await run(['render', 'general_qa@1.0', '--var', 'question=What is Temporal?']);
     const system =
       'You are a knowledgeable and careful assistant. Answer accurately and concisely. If you are not sure of the answer, say so rather than guessing.';
     assert.equal(
@@ -105,7 +90,7 @@ describe('templates render', () => {
     try {
       const varsFile = join(dir, 'vars.json');
       await writeFile(varsFile, JSON.stringify({ requirement: 'from file', context: 'ctx' }));
-      const { stdout } = await runInProcess([
+      const { stdout } = await run([
         'render',
         'requirement_breakdown',
         '--vars-file',
@@ -131,12 +116,10 @@ describe('templates render', () => {
 
   it('picks the variant from --request-id', async () => {
     const first = JSON.parse(
-      (await runInProcess(['render', 'general_qa', '--var', 'question=Q', '--request-id', 'abc', '--json']))
-        .stdout,
+      (await run(['render', 'general_qa', '--var', 'question=Q', '--request-id', 'abc', '--json'])).stdout,
     );
     const again = JSON.parse(
-      (await runInProcess(['render', 'general_qa', '--var', 'question=Q', '--request-id', 'abc', '--json']))
-        .stdout,
+      (await run(['render', 'general_qa', '--var', 'question=Q', '--request-id', 'abc', '--json'])).stdout,
     );
     assert.ok(first.variant);
     assert.equal(again.variant, first.variant);
@@ -145,7 +128,7 @@ describe('templates render', () => {
 
 describe('templates list and show', () => {
   it('lists every template with its versions', async () => {
-    const { stdout } = await runInProcess(['list', '--json']);
+    const { stdout } = await run(['list', '--json']);
     const list = JSON.parse(stdout) as { id: string; versions: string[]; latest: string }[];
     assert.deepEqual(
       list.find((s) => s.id === 'general_qa'),
@@ -159,7 +142,7 @@ describe('templates list and show', () => {
   });
 
   it('shows a pinned version with its defaults', async () => {
-    const { stdout } = await runInProcess(['show', 'code_generation@1.0']);
+    const { stdout } = await run(['show', 'code_generation@1.0']);
     assert.match(stdout, /^code_generation@1\.0 {2}\(versions: 1\.0\)\n/);
     assert.match(stdout, /\n {2}coding_standards = "PEP 8"\n/);
   });

@@ -1,4 +1,5 @@
-// Every workflow the worker registers. Deterministic code only: see DESIGN.md's rules.
+// Every workflow the worker registers. Deterministic code only: what breaks replay is in
+// docs/determinism.md; what workflow code may import is in README's Layout.
 
 export { llmBatch } from './batch.js';
 export { conversation } from './conversation.js';

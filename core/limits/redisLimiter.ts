@@ -17,13 +17,16 @@ import {
 
 // KEYS: one hash per bucket (level, at, next), then the holder's slot key when there is a holder.
 // ARGV: bucket count, max wait for a slot in ms (-1: any), keep ms, then capacity, refill per ms and
-// cost per bucket.
+// cost per bucket, then optionally the time in ms (a test's clock; the server's TIME without it).
 // Returns {1} when granted, else {0, waitMs, index of the shortest bucket (0: the holder's slot is
 // still to come), 1 if the holder has a slot at the end of the wait}.
 const TAKE = new RedisScript(`
-local time = redis.call('TIME')
-local now = tonumber(time[1]) * 1000 + tonumber(time[2]) / 1000
 local n, maxWait, keep = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local now = tonumber(ARGV[4 + 3 * n])
+if not now then
+  local time = redis.call('TIME')
+  now = tonumber(time[1]) * 1000 + tonumber(time[2]) / 1000
+end
 local slotKey = KEYS[n + 1]
 local function rule(i, k) return tonumber(ARGV[3 + 3 * (i - 1) + k]) end
 local CAPACITY, REFILL, COST = 1, 2, 3
@@ -79,6 +82,8 @@ export class RedisRateLimiter implements RateLimiter {
     private readonly redis: Redis,
     private readonly config: RateLimitConfig,
     private readonly prefix = 'llm:ratelimit',
+    /** The clock in ms; absent, the Redis server's (production). Tests pass one they advance. */
+    private readonly now?: () => number,
   ) {}
 
   async tryAcquire(request: AcquireRequest): Promise<RateLimitDecision> {
@@ -95,6 +100,7 @@ export class RedisRateLimiter implements RateLimiter {
         request.maxWaitMs ?? -1,
         SLOT_KEEP_MS,
         ...takes.flatMap((t) => [t.capacity, t.refillPerMs, t.cost]),
+        ...(this.now ? [this.now()] : []),
       ],
     );
     if (numberAt(reply, 0) === 1) return { granted: true };

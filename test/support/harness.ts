@@ -1,7 +1,7 @@
-// Everything an end-to-end test needs, all real: a Temporal dev server, the provider emulator, a
-// worker on its own task queue, and the typed client.
+// Everything an end-to-end test needs, all real: a Temporal dev server (or the time-skipping test
+// server), the provider emulator, a worker on its own task queue, and the typed client.
 import { randomUUID } from 'node:crypto';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import type { OrchestratorSettings } from '../../activities/deps.js';
 import { OrchestratorClient } from '../../client/client.js';
@@ -10,6 +10,7 @@ import type { ProviderSettings } from '../../core/providers/registry.js';
 import { createEmulator, type Emulator, type EmulatorOptions } from '../../emulator/server.js';
 import { startDevServer } from '../../scripts/devServer.js';
 import { createOrchestratorWorker, type OrchestratorWorker } from '../../workers/worker.js';
+import { startTimeSkippingServer } from './timeSkipping.js';
 
 export interface WorkerOverrides {
   /** Provider endpoints; the emulator's by default. */
@@ -42,10 +43,25 @@ Runtime.install({
   logger: new DefaultLogger((process.env.TEST_LOG_LEVEL as 'ERROR' | undefined) ?? 'ERROR'),
 });
 
+/**
+ * The time-skipping test server when asked; else the run's shared dev server when the test runner
+ * started one (scripts/testRun.ts sets TEST_TEMPORAL_ADDRESS); else a dev server of this file's own.
+ */
+async function temporalServer(timeSkipping: boolean): Promise<TestWorkflowEnvironment> {
+  if (timeSkipping) return startTimeSkippingServer();
+  const shared = process.env.TEST_TEMPORAL_ADDRESS;
+  return shared ? TestWorkflowEnvironment.createFromExistingServer({ address: shared }) : startDevServer();
+}
+
 export async function startHarness(
-  options: { worker?: WorkerOverrides | false; emulator?: EmulatorOptions } = {},
+  options: {
+    worker?: WorkerOverrides | false;
+    emulator?: EmulatorOptions;
+    /** On the time-skipping test server (support/timeSkipping.ts) instead of the dev server. */
+    timeSkipping?: boolean;
+  } = {},
 ): Promise<Harness> {
-  const env = await startDevServer();
+  const env = await temporalServer(options.timeSkipping ?? false);
   const emulator = await createEmulator(options.emulator ?? {});
   const taskQueue = `test-${randomUUID()}`;
   const client = new OrchestratorClient({ client: env.client, taskQueue });

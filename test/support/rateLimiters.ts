@@ -1,5 +1,5 @@
 // The two rate limiter back-ends, for tests that hold both to the same behaviour: Redis token buckets
-// on a real Redis started for the test file, and the in-process ones.
+// on a real Redis started for the test file, and the in-process ones; both on the test's clock.
 import { randomUUID } from 'node:crypto';
 import { after, before } from 'node:test';
 import { Redis } from 'ioredis';
@@ -10,8 +10,8 @@ import { type RunningRedis, startRedis } from '../../scripts/redis.js';
 
 export interface RateLimiterBackend {
   name: string;
-  /** A new limiter with its own buckets (a fresh key prefix on Redis). */
-  make: (config: RateLimitConfig) => RateLimiter;
+  /** A new limiter with its own buckets (a fresh key prefix on Redis), on the clock `now`. */
+  make: (config: RateLimitConfig, now: () => number) => RateLimiter;
 }
 
 export interface RateLimiterFixture {
@@ -41,9 +41,9 @@ export function useRateLimiterBackends(): RateLimiterFixture {
     backends: [
       {
         name: 'redis',
-        make: (config) => new RedisRateLimiter(started(redis), config, `test-${randomUUID()}`),
+        make: (config, now) => new RedisRateLimiter(started(redis), config, `test-${randomUUID()}`, now),
       },
-      { name: 'in-process', make: (config) => new InProcessRateLimiter(config) },
+      { name: 'in-process', make: (config, now) => new InProcessRateLimiter(config, now) },
     ],
     server: () => started(server),
     redis: () => started(redis),

@@ -8,11 +8,11 @@
 // provider may still bill such a call, and the drill prints how many there were.
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
-import { type RequestRecord, timedRequest } from '../bench/loadgen.js';
-import { startWorkerProcess, type WorkerProcess } from '../bench/workerProcess.js';
-import type { LlmRequest } from '../common/request.js';
-import { type Harness, requestId, startHarness } from './support/harness.js';
-import { until } from './support/wait.js';
+import { type RequestRecord, timedRequest } from '../../bench/loadgen.js';
+import { startWorkerProcess, type WorkerProcess } from '../../bench/workerProcess.js';
+import type { LlmRequest } from '../../common/request.js';
+import { type Harness, requestId, startHarness } from '../support/harness.js';
+import { until } from '../support/wait.js';
 
 const REQUESTS = 16;
 /** Long enough that every call is still held when the last one arrives, even on a slow machine. */

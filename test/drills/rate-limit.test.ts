@@ -4,9 +4,9 @@
 // and circuit-breaker settings.
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
-import { defaultSettings } from '../activities/deps.js';
-import { type RequestRecord, summarise, timedRequest } from '../bench/loadgen.js';
-import { type Harness, requestId, startHarness } from './support/harness.js';
+import { defaultSettings } from '../../activities/deps.js';
+import { type RequestRecord, summarise, timedRequest } from '../../bench/loadgen.js';
+import { type Harness, requestId, startHarness } from '../support/harness.js';
 
 const STORM_MS = 3000;
 const REQUESTS = 30;

@@ -4,9 +4,9 @@
 // serves again.
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
-import { type RequestRecord, runLoad, summarise } from '../bench/loadgen.js';
-import { InProcessHealthStore } from '../core/health/circuit.js';
-import { type Harness, startHarness } from './support/harness.js';
+import { type RequestRecord, runLoad, summarise } from '../../bench/loadgen.js';
+import { InProcessHealthStore } from '../../core/health/circuit.js';
+import { type Harness, startHarness } from '../support/harness.js';
 
 const PREFERRED = 'gpt-4o-mini';
 const OUTAGE_MS = 3000;

@@ -6,11 +6,11 @@
 // code: those requests must succeed with the text untouched.
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
-import { timedRequest } from '../bench/loadgen.js';
-import { startWorkerProcess, type WorkerProcess } from '../bench/workerProcess.js';
-import * as errors from '../common/errors.js';
-import type { LlmRequest } from '../common/request.js';
-import { type Harness, requestId, startHarness } from './support/harness.js';
+import { timedRequest } from '../../bench/loadgen.js';
+import { startWorkerProcess, type WorkerProcess } from '../../bench/workerProcess.js';
+import * as errors from '../../common/errors.js';
+import type { LlmRequest } from '../../common/request.js';
+import { type Harness, requestId, startHarness } from '../support/harness.js';
 
 const CONCURRENCY = 48;
 

@@ -11,14 +11,14 @@ import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
-import { type RequestRecord, timedRequest } from '../bench/loadgen.js';
-import { startWorkerProcess, type WorkerProcess } from '../bench/workerProcess.js';
-import type { LlmRequest } from '../common/request.js';
-import { projectRoot } from '../config/paths.js';
-import { RedisUsageLedger } from '../core/usage/redisLedger.js';
-import { type RunningRedis, startRedis } from '../scripts/redis.js';
-import { type Harness, requestId, startHarness } from './support/harness.js';
-import { until } from './support/wait.js';
+import { type RequestRecord, timedRequest } from '../../bench/loadgen.js';
+import { startWorkerProcess, type WorkerProcess } from '../../bench/workerProcess.js';
+import type { LlmRequest } from '../../common/request.js';
+import { projectRoot } from '../../config/paths.js';
+import { RedisUsageLedger } from '../../core/usage/redisLedger.js';
+import { type RunningRedis, startRedis } from '../../scripts/redis.js';
+import { type Harness, requestId, startHarness } from '../support/harness.js';
+import { until } from '../support/wait.js';
 
 const REQUESTS = 16;
 /** Long enough that every call is still held when the last one arrives, even on a slow machine. */

@@ -13,11 +13,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import type { temporal } from '@temporalio/proto';
-import { type RequestRecord, timedRequest } from '../bench/loadgen.js';
-import { startWorkerProcess, type WorkerProcess } from '../bench/workerProcess.js';
-import type { LlmRequest } from '../common/request.js';
-import { type RunningRedis, startRedis } from '../scripts/redis.js';
-import { type Harness, requestId, startHarness } from './support/harness.js';
+import { type RequestRecord, timedRequest } from '../../bench/loadgen.js';
+import { startWorkerProcess, type WorkerProcess } from '../../bench/workerProcess.js';
+import type { LlmRequest } from '../../common/request.js';
+import { type RunningRedis, startRedis } from '../../scripts/redis.js';
+import { type Harness, requestId, startHarness } from '../support/harness.js';
 
 const MODEL = 'gpt-4o-mini';
 const REQUESTS_PER_MINUTE = 240;

@@ -5,8 +5,8 @@
 // request the worker holds.
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
-import { timedRequest } from '../bench/loadgen.js';
-import { type Harness, requestId, startHarness } from './support/harness.js';
+import { timedRequest } from '../../bench/loadgen.js';
+import { type Harness, requestId, startHarness } from '../support/harness.js';
 
 /** A 2.5 KB request normally takes well under a second here; this leaves room for a loaded CI machine. */
 const BOUND_MS = 3000;
