@@ -107,7 +107,8 @@ export class RequestTracker {
         ? []
         : [
             { key: LlmCostUsd, value: result.costUsd },
-            { key: LlmTotalTokens, value: totalUsage(this.status.attempts).totalTokens },
+            // The result's tokens: every call it paid for, its cache lookup's embedding included.
+            { key: LlmTotalTokens, value: result.usage.totalTokens },
           ]),
     ]);
     this.report({
