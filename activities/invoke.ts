@@ -1,6 +1,8 @@
 // invokeProvider: one call to one model. Temporal's retry policy retries it; this activity decides
 // how long to wait (the provider's retry-after, else exponential back-off with jitter) and keeps a log
-// of its earlier failed tries in its heartbeat details, so the request's result lists every try.
+// of its earlier failed tries in its heartbeat details, so the request's result lists every try. A
+// retry also asks the usage ledger for earlier attempts that were answered and billed but lost with
+// their worker, and reports them, so the request's cost is what the provider billed.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
@@ -198,7 +200,8 @@ export function createInvokeProvider(
         }).catch((error: unknown) => context.log.warn('usage not recorded', { error: String(error) }));
       }
       // Failure drills hold a call here, answered and counted but not yet completed, to kill its worker.
-      if (deps.settings.holdAfterAnswerMs) await sleep(deps.settings.holdAfterAnswerMs);
+      if (deps.settings.holdAfterAnswerMs)
+        await sleep(deps.settings.holdAfterAnswerMs, undefined, { signal: context.cancellationSignal });
       return {
         ...response,
         model: input.model.id,
