@@ -29,6 +29,8 @@ export interface OrchestratorSettings {
   modelCalls: ModelCallMode;
   /** How often a provider call heartbeats, so cancellation reaches it and a dead worker is noticed. */
   heartbeatIntervalMs: number;
+  /** Failure drills only: hold each answered provider call this long before completing it. */
+  holdAfterAnswerMs?: number;
 }
 
 export const defaultSettings: OrchestratorSettings = {

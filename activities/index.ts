@@ -57,7 +57,7 @@ export function createActivities(
   const log = new RequestLog(deps.logging);
   const planRoute = createPlanRoute(deps);
   return {
-    ...createCacheActivities(controls),
+    ...createCacheActivities({ ...controls, catalog: deps.catalog }),
     ...createBudgetActivities(controls),
     ...createUsageActivities(controls),
     ...createRateLimitActivities(controls),

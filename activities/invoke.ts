@@ -1,11 +1,14 @@
 // invokeProvider: one call to one model. Temporal's retry policy retries it; this activity decides
 // how long to wait (the provider's retry-after, else exponential back-off with jitter) and keeps a log
-// of its earlier failed tries in its heartbeat details, so the request's result lists every try.
+// of its earlier failed tries in its heartbeat details, so the request's result lists every try. A
+// retry also asks the usage ledger for earlier attempts that were answered and billed but lost with
+// their worker, and reports them, so the request's cost is what the provider billed.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import type { FailedTry } from '../common/attempts.js';
+import type { FailedTry, LostCall } from '../common/attempts.js';
 import type { ModelSpec } from '../common/catalog.js';
-import { costUsd } from '../common/catalog.js';
+import { COST_KINDS, costBreakdown, costUsd } from '../common/catalog.js';
 import { CircuitOpenError, OrchestratorError, rootFailure } from '../common/errors.js';
 import type { ProviderRetry } from '../common/plan.js';
 import type {
@@ -22,7 +25,7 @@ import type { ProviderResponse, ToolCallDelta } from '../core/providers/types.js
 import type { StreamEvent } from '../core/streaming/types.js';
 import type { ActivityDeps } from './deps.js';
 import { enforceRateLimit } from './limits.js';
-import { recordCallUsage } from './usage.js';
+import { lostCalls, recordCallUsage } from './usage.js';
 
 export interface InvokeProviderInput {
   requestId: string;
@@ -58,6 +61,11 @@ export interface InvokeProviderResult extends ProviderResponse {
   /** Which try of this activity succeeded (1 = first). */
   try: number;
   earlierTries: FailedTry[];
+  /**
+   * Calls of earlier attempts that the provider answered and billed but whose worker was lost before
+   * the activity completed (absent when none): the request adds them to its usage, cost and attempts.
+   */
+  lostCalls?: LostCall[];
 }
 
 interface HeartbeatLog {
@@ -109,6 +117,14 @@ export function createInvokeProvider(
     // has nothing to carry and waits for the interval (one RPC less on the hot path).
     if (earlierTries.length > 0) beat();
     const heartbeats = setInterval(beat, deps.settings.heartbeatIntervalMs);
+    // An attempt after the first asks the ledger whether an earlier one was billed and then lost.
+    const lost =
+      controls && tryNumber > 1
+        ? await lostCalls(controls.usage, context.info, earlierTries).catch((error: unknown) => {
+            context.log.warn('earlier attempts not read from the usage ledger', { error: String(error) });
+            return [];
+          })
+        : [];
     const started = Date.now();
     const publisher = input.stream ? deps.streams : undefined;
     const where = { model: input.model.id, try: tryNumber };
@@ -156,6 +172,10 @@ export function createInvokeProvider(
       publish({ type: 'try_succeeded', ...where });
       await deps.health.recordSuccess(input.model.id);
       const cost = costUsd(input.model.pricing, response.usage);
+      const units = costBreakdown(input.model.pricing, response.usage);
+      const costByKind = Object.fromEntries(
+        COST_KINDS.filter((kind) => units[kind] > 0).map((kind) => [kind, units[kind] / 1e8]),
+      );
       const { id: model, provider: providerName } = input.model;
       log.response(response.text);
       log.providerTry({
@@ -181,9 +201,13 @@ export function createInvokeProvider(
           provider: input.model.provider,
           usage: response.usage,
           costUsd: cost,
+          costByKind,
           ...(input.caller ? { caller: input.caller } : {}),
         }).catch((error: unknown) => context.log.warn('usage not recorded', { error: String(error) }));
       }
+      // Failure drills hold a call here, answered and counted but not yet completed, to kill its worker.
+      if (deps.settings.holdAfterAnswerMs)
+        await sleep(deps.settings.holdAfterAnswerMs, undefined, { signal: context.cancellationSignal });
       return {
         ...response,
         model: input.model.id,
@@ -192,6 +216,7 @@ export function createInvokeProvider(
         costUsd: cost,
         try: tryNumber,
         earlierTries,
+        ...(lost.length ? { lostCalls: lost } : {}),
       };
     } catch (error) {
       if (context.cancellationSignal.aborted) throw error;
@@ -229,7 +254,7 @@ export function createInvokeProvider(
         message,
         type: errorType,
         nonRetryable: !retryable,
-        details: [{ ...details, failedTries }],
+        details: [{ ...details, failedTries, ...(lost.length ? { lostCalls: lost } : {}) }],
         // A zero delay would read as "no delay set" and end the retries: wait at least 1 ms.
         ...(retryable
           ? { nextRetryDelay: Math.max(1, details.retryAfterMs ?? backoffMs(input.retry, tryNumber)) }

@@ -2,8 +2,10 @@
 // keyed by the activity's own workflow id, activity id and attempt, so every call the provider billed
 // is counted once (a retry is a new call and counts; a replay runs no activity and counts nothing).
 // The `recordUsage` activity does the same from the workflow, for calls it lists itself.
+import type { LostCall } from '../common/attempts.js';
+import type { CostKind } from '../common/catalog.js';
 import type { TokenUsage } from '../common/request.js';
-import { type UsageLedger, usageCallKey } from '../core/usage/types.js';
+import { type UsageLedger, type UsageRecord, usageCallKey } from '../core/usage/types.js';
 
 export interface UsageActivityDeps {
   usage: UsageLedger;
@@ -44,6 +46,8 @@ export interface ProviderCallUsage {
   provider: string;
   usage: TokenUsage;
   costUsd: number;
+  costByKind?: Partial<Record<CostKind, number>>;
+  purpose?: UsageRecord['purpose'];
 }
 
 /**
@@ -77,4 +81,25 @@ export function createUsageActivities(deps: UsageActivityDeps): UsageActivities 
       return { counted, repeated: calls.length - counted };
     },
   };
+}
+
+/**
+ * Calls that earlier attempts of this activity made and the ledger counted, but whose attempt never
+ * reported back (its worker died after the provider answered): the provider billed them, so the
+ * retry reports them for the request's usage and cost. Attempts that failed and said so (`failedTries`)
+ * made no billed call and are skipped.
+ */
+export async function lostCalls(
+  ledger: UsageLedger,
+  info: Parameters<typeof usageCallKey>[0],
+  failedTries: readonly { try: number }[],
+): Promise<LostCall[]> {
+  const failed = new Set(failedTries.map((t) => t.try));
+  const lost: LostCall[] = [];
+  for (let attempt = 1; attempt < info.attempt; attempt++) {
+    if (failed.has(attempt)) continue;
+    const record = await ledger.call(usageCallKey({ ...info, attempt }));
+    if (record) lost.push({ try: attempt, usage: record.usage, costUsd: record.costUsd });
+  }
+  return lost;
 }

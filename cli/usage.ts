@@ -3,9 +3,11 @@
 // nothing to read without Redis. Also runnable on its own: `node --import tsx cli/usage.ts`.
 import { pathToFileURL } from 'node:url';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { COST_KINDS, type CostKind } from '../common/catalog.js';
 import { readRedisUrl } from '../config/env.js';
 import { createBackend } from '../core/backend.js';
-import { USAGE_DIMENSIONS, type UsageDimension, type UsageRow } from '../core/usage/types.js';
+import { emptyCounts, toTotals } from '../core/usage/totals.js';
+import { TOKEN_METRICS, USAGE_DIMENSIONS, type UsageDimension, type UsageRow } from '../core/usage/types.js';
 
 export interface UsageCommandOptions {
   stdout?: (text: string) => void;
@@ -36,38 +38,21 @@ function parseDay(value: string): string {
   return value;
 }
 
+/** The rows added up: tokens as integers, dollars through integer units of 1e-8, so exactly. */
 function total(rows: UsageRow[]): UsageRow {
-  const sum: UsageRow = {
-    key: 'total',
-    calls: 0,
-    inputTokens: 0,
-    outputTokens: 0,
-    cachedInputTokens: 0,
-    costUsd: 0,
-  };
-  let costUnits = 0;
+  const units = (usd: number): number => Math.round(usd * 1e8);
+  const sum: UsageRow = { key: 'total', ...toTotals(emptyCounts()) };
   for (const row of rows) {
-    sum.calls += row.calls;
-    sum.inputTokens += row.inputTokens;
-    sum.outputTokens += row.outputTokens;
-    sum.cachedInputTokens += row.cachedInputTokens;
-    costUnits += Math.round(row.costUsd * 1e8);
+    for (const metric of ['calls', 'embeddingCalls', ...TOKEN_METRICS] as const) sum[metric] += row[metric];
+    sum.costUsd = (units(sum.costUsd) + units(row.costUsd)) / 1e8;
+    for (const kind of COST_KINDS)
+      sum.costByKind[kind] = (units(sum.costByKind[kind]) + units(row.costByKind[kind] ?? 0)) / 1e8;
   }
-  sum.costUsd = costUnits / 1e8;
   return sum;
 }
 
 /** A plain table: the name column left-aligned, numbers right-aligned. */
-export function usageTable(by: UsageDimension, rows: UsageRow[]): string {
-  const header = [BY_LABEL[by], 'calls', 'input tokens', 'cached input', 'output tokens', 'cost (USD)'];
-  const line = (r: UsageRow): string[] => [
-    r.key,
-    String(r.calls),
-    String(r.inputTokens),
-    String(r.cachedInputTokens),
-    String(r.outputTokens),
-    r.costUsd.toFixed(6),
-  ];
+function table(header: string[], rows: UsageRow[], line: (r: UsageRow) => string[]): string {
   const body = [header, ...rows.map(line), line(total(rows))];
   const widths = header.map((_, i) => Math.max(...body.map((cells) => (cells[i] ?? '').length)));
   const format = (cells: string[]): string =>
@@ -75,7 +60,52 @@ export function usageTable(by: UsageDimension, rows: UsageRow[]): string {
       .map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0)))
       .join('  ')
       .trimEnd();
-  return [...body.slice(0, -1).map(format), format(body.at(-1) ?? [])].join('\n');
+  return body.map(format).join('\n');
+}
+
+/** Tokens per row: calls, input (and the cache reads, cache writes and images inside it), output. */
+export function usageTable(by: UsageDimension, rows: UsageRow[]): string {
+  const header = [
+    BY_LABEL[by],
+    'calls',
+    'input tokens',
+    'cached input',
+    'cache writes',
+    'output tokens',
+    'reasoning',
+    'cost (USD)',
+  ];
+  return table(header, rows, (r) => [
+    r.key,
+    String(r.calls),
+    String(r.inputTokens),
+    String(r.cachedInputTokens),
+    String(r.cacheWriteTokens),
+    String(r.outputTokens),
+    String(r.reasoningTokens),
+    r.costUsd.toFixed(6),
+  ]);
+}
+
+const KIND_LABEL: Record<CostKind, string> = {
+  input: 'input',
+  cachedInput: 'cache reads',
+  cacheWrite5m: 'writes 5m',
+  cacheWrite1h: 'writes 1h',
+  imageInput: 'images',
+  output: 'output',
+  reasoning: 'reasoning',
+};
+
+/** Spend per row by kind of token, in dollars; the kinds add up to the cost column exactly. */
+export function spendTable(by: UsageDimension, rows: UsageRow[]): string {
+  const header = [BY_LABEL[by], ...COST_KINDS.map((k) => KIND_LABEL[k]), 'embeddings', 'cost (USD)'];
+  return table(header, rows, (r) => [
+    r.key,
+    ...COST_KINDS.map((k) => (r.costByKind[k] ?? 0).toFixed(6)),
+    String(r.embeddingCalls),
+    r.costUsd.toFixed(6),
+  ]);
 }
 
 export function usageCommand(options: UsageCommandOptions = {}): Command {
@@ -116,6 +146,7 @@ export function usageCommand(options: UsageCommandOptions = {}): Command {
         } else {
           const range = `${flags.since ? ` since ${flags.since}` : ''}${flags.until ? ` until ${flags.until}` : ''}`;
           out(`usage by ${BY_LABEL[flags.by]}${range}\n${usageTable(flags.by, rows)}\n`);
+          out(`\nspend by kind (USD)\n${spendTable(flags.by, rows)}\n`);
         }
       } catch (error) {
         err(

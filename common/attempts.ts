@@ -13,6 +13,19 @@ export interface FailedTry {
   status?: number;
 }
 
+/**
+ * A provider call that answered and was billed (the ledger counted it) but whose activity attempt was
+ * lost before it completed, e.g. its worker was killed: a later attempt found it in the ledger.
+ */
+export interface LostCall {
+  try: number;
+  usage: TokenUsage;
+  costUsd: number;
+}
+
+/** Failure type of an attempt whose answer was billed but lost with its worker. */
+export const ANSWER_LOST = 'AnswerLostError';
+
 /** What a provider call that answered reports about itself. */
 export interface AnsweredCall {
   durationMs: number;
@@ -36,6 +49,23 @@ export function failedTryAttempts(model: ModelSpec, tries: readonly FailedTry[],
     error: t.message,
     durationMs: t.durationMs,
     try: t.try,
+    ...(repair ? { repair } : {}),
+  }));
+}
+
+/** Calls billed but lost with their worker: failed tries that still used tokens and cost money. */
+export function lostCallAttempts(model: ModelSpec, calls: readonly LostCall[], repair: boolean): Attempt[] {
+  return calls.map((c) => ({
+    model: model.id,
+    provider: model.provider,
+    outcome: 'failed',
+    errorType: ANSWER_LOST,
+    error:
+      'the provider answered and billed this call, but its worker was lost before the activity completed',
+    durationMs: 0,
+    usage: c.usage,
+    costUsd: c.costUsd,
+    try: c.try,
     ...(repair ? { repair } : {}),
   }));
 }

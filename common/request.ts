@@ -167,8 +167,18 @@ export interface TokenUsage {
   inputTokens: number;
   outputTokens: number;
   totalTokens: number;
-  /** Input tokens the provider served from its prompt cache, when it reports them. */
+  /** Of inputTokens: read from the provider's prompt cache, when it reports them. */
   cachedInputTokens?: number;
+  /** Of inputTokens: written to the provider's prompt cache (Anthropic reports them; OpenAI does not). */
+  cacheWriteTokens?: number;
+  /** Of cacheWriteTokens: those written with the 1-hour TTL; the rest were written for 5 minutes. */
+  cacheWrite1hTokens?: number;
+  /** Of outputTokens: reasoning (thinking) tokens, when the provider reports them. */
+  reasoningTokens?: number;
+  /** Of inputTokens: image input, when the provider counts it apart. */
+  imageInputTokens?: number;
+  /** The service tier the provider says served the call (`default`, `flex`, `priority`, `batch`). */
+  serviceTier?: string;
 }
 
 export type AttemptOutcome = 'success' | 'failed' | 'skipped';

@@ -11,6 +11,39 @@ import { projectRoot } from './paths.js';
 // The YAML beside this file in the sources; the compiled build reads the same files (not copies).
 export const configDir: string = join(projectRoot, 'config');
 
+/** Dollars per million tokens of each kind (common/catalog.ts PriceRates says each default). */
+const rateProperties = {
+  inputPerMillion: { type: 'number', minimum: 0 },
+  outputPerMillion: { type: 'number', minimum: 0 },
+  cachedInputPerMillion: { type: 'number', minimum: 0 },
+  cacheWrite5mPerMillion: { type: 'number', minimum: 0 },
+  cacheWrite1hPerMillion: { type: 'number', minimum: 0 },
+  reasoningPerMillion: { type: 'number', minimum: 0 },
+  imageInputPerMillion: { type: 'number', minimum: 0 },
+} as const;
+
+const pricingSchema = {
+  type: 'object',
+  required: ['inputPerMillion', 'outputPerMillion'],
+  additionalProperties: false,
+  properties: {
+    ...rateProperties,
+    longContext: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['aboveInputTokens'],
+        additionalProperties: false,
+        properties: { aboveInputTokens: { type: 'integer', minimum: 0 }, ...rateProperties },
+      },
+    },
+    serviceTiers: {
+      type: 'object',
+      additionalProperties: { type: 'object', additionalProperties: false, properties: rateProperties },
+    },
+  },
+} as const;
+
 const modelSchema = {
   type: 'object',
   required: [
@@ -37,16 +70,7 @@ const modelSchema = {
     capabilities: { type: 'array', items: { type: 'string' } },
     contextWindow: { type: 'integer', minimum: 1 },
     maxOutputTokens: { type: 'integer', minimum: 1 },
-    pricing: {
-      type: 'object',
-      required: ['inputPerMillion', 'outputPerMillion'],
-      additionalProperties: false,
-      properties: {
-        inputPerMillion: { type: 'number', minimum: 0 },
-        outputPerMillion: { type: 'number', minimum: 0 },
-        cachedInputPerMillion: { type: 'number', minimum: 0 },
-      },
-    },
+    pricing: pricingSchema,
     typicalLatencyMs: { type: 'number', minimum: 0 },
     // boundary-ok: tokenizer names (core/context/tokens.ts), the last being Claude's estimate
     tokenizer: { enum: ['o200k_base', 'cl100k_base', 'anthropic'] },
@@ -62,6 +86,15 @@ const catalogSchema = {
     pricesAsOf: { type: 'string' },
     defaultModel: { type: 'string' },
     models: { type: 'object', minProperties: 1, additionalProperties: modelSchema },
+    embeddingModels: {
+      type: 'object',
+      additionalProperties: {
+        type: 'object',
+        required: ['provider', 'pricing'],
+        additionalProperties: false,
+        properties: { provider: modelSchema.properties.provider, pricing: pricingSchema },
+      },
+    },
   },
 } as const;
 
@@ -169,7 +202,12 @@ export function loadModelCatalog(file: string = join(configDir, 'models.yaml')):
       details: { file },
     });
   }
-  return { models, defaultModel: data.defaultModel, pricesAsOf: data.pricesAsOf };
+  return {
+    models,
+    ...(data.embeddingModels ? { embeddingModels: data.embeddingModels } : {}),
+    defaultModel: data.defaultModel,
+    pricesAsOf: data.pricesAsOf,
+  };
 }
 
 export function loadRoutingTable(

@@ -106,7 +106,13 @@ describe('the Anthropic adapter', () => {
       text: 'A durable workflow records each step, so it resumes after a crash.',
       toolCalls: [],
       // 12 uncached + 100 written to the cache + 2048 read from it.
-      usage: { inputTokens: 2160, outputTokens: 17, totalTokens: 2177, cachedInputTokens: 2048 },
+      usage: {
+        inputTokens: 2160,
+        outputTokens: 17,
+        totalTokens: 2177,
+        cachedInputTokens: 2048,
+        cacheWriteTokens: 100,
+      },
       finishReason: 'stop',
       responseId: 'msg_01XFDUDYJgAACzvnptvVoYEL',
       providerModel: 'claude-haiku-4-5-20251001',

@@ -8,11 +8,12 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import { createUsageActivities, recordCallUsage } from '../activities/usage.js';
+import { createUsageActivities, lostCalls, recordCallUsage } from '../activities/usage.js';
 import { usageCommand } from '../cli/usage.js';
+import { COST_KINDS, type CostKind } from '../common/catalog.js';
 import { InProcessUsageLedger } from '../core/usage/memoryLedger.js';
 import { RedisUsageLedger } from '../core/usage/redisLedger.js';
-import type { UsageLedger, UsageRecord } from '../core/usage/types.js';
+import type { UsageLedger, UsageRecord, UsageTotals } from '../core/usage/types.js';
 import { type RunningRedis, startRedis } from '../scripts/redis.js';
 import { type CommandOutput, runInProcess } from './support/cli.js';
 
@@ -48,6 +49,30 @@ const backends: { name: string; make: () => [UsageLedger, UsageLedger] }[] = [
     },
   },
 ];
+
+/** Totals with every count this test does not name at zero. */
+function totals(
+  named: Partial<Omit<UsageTotals, 'costByKind'>> & { costByKind?: Partial<Record<CostKind, number>> },
+): UsageTotals {
+  const costByKind = Object.fromEntries(COST_KINDS.map((k) => [k, named.costByKind?.[k] ?? 0])) as Record<
+    CostKind,
+    number
+  >;
+  return {
+    calls: 0,
+    embeddingCalls: 0,
+    inputTokens: 0,
+    outputTokens: 0,
+    cachedInputTokens: 0,
+    cacheWriteTokens: 0,
+    cacheWrite1hTokens: 0,
+    reasoningTokens: 0,
+    imageInputTokens: 0,
+    costUsd: 0,
+    ...named,
+    costByKind,
+  };
+}
 
 const DAY1 = Date.parse('2026-11-24T10:00:00Z');
 const DAY2 = Date.parse('2026-11-25T23:59:59Z');
@@ -94,11 +119,7 @@ for (const backend of backends) {
       const [row] = await a.totals({ by: 'model' });
       assert.deepEqual(row, {
         key: 'gpt-4o-mini',
-        calls: 1,
-        inputTokens: 100,
-        outputTokens: 20,
-        cachedInputTokens: 0,
-        costUsd: 0.000027,
+        ...totals({ calls: 1, inputTokens: 100, outputTokens: 20, costUsd: 0.000027 }),
       });
     });
 
@@ -165,13 +186,10 @@ for (const backend of backends) {
     it('keeps per-request totals over all of a request’s calls', async () => {
       const [ledger] = backend.make();
       for (const record of CALLS) await ledger.record(record);
-      assert.deepEqual(await ledger.requestTotals('wf-5'), {
-        calls: 3,
-        inputTokens: 300,
-        outputTokens: 60,
-        cachedInputTokens: 0,
-        costUsd: 0.000081,
-      });
+      assert.deepEqual(
+        await ledger.requestTotals('wf-5'),
+        totals({ calls: 3, inputTokens: 300, outputTokens: 60, costUsd: 0.000081 }),
+      );
       assert.equal(await ledger.requestTotals('never'), undefined);
     });
 
@@ -208,6 +226,70 @@ for (const backend of backends) {
       assert.equal(await recordCallUsage(ledger, info, facts), false);
       assert.equal(await recordCallUsage(ledger, { ...info, attempt: 4 }, facts), true);
       assert.equal((await ledger.requestTotals('req-b'))?.calls, 2);
+    });
+
+    it('adds up every kind of token and its spend, and keeps each call for a later attempt to read', async () => {
+      const [ledger, other] = backend.make();
+      const claude: UsageRecord = call(7, {
+        callKey: 'wf-7/1/1',
+        model: 'claude-sonnet-4-6',
+        provider: 'anthropic',
+        usage: {
+          inputTokens: 3100,
+          outputTokens: 50,
+          totalTokens: 3150,
+          cachedInputTokens: 2000,
+          cacheWriteTokens: 1000,
+          cacheWrite1hTokens: 400,
+          reasoningTokens: 20,
+        },
+        costUsd: 0.00705,
+        costByKind: {
+          input: 0.0003,
+          cachedInput: 0.0006,
+          cacheWrite5m: 0.00225,
+          cacheWrite1h: 0.0024,
+          output: 0.0015,
+        },
+      });
+      const embedding: UsageRecord = call(7, {
+        callKey: 'wf-7/cache-lookup/1/1',
+        model: 'text-embedding-3-small',
+        usage: { inputTokens: 30, outputTokens: 0, totalTokens: 30 },
+        costUsd: 0.0000006,
+        costByKind: { input: 0.0000006 },
+        purpose: 'embedding',
+      });
+      assert.equal(await ledger.record(claude), true);
+      assert.equal(await ledger.record(embedding), true);
+      assert.deepEqual(
+        await ledger.requestTotals('wf-7'),
+        totals({
+          calls: 2,
+          embeddingCalls: 1,
+          inputTokens: 3130,
+          outputTokens: 50,
+          cachedInputTokens: 2000,
+          cacheWriteTokens: 1000,
+          cacheWrite1hTokens: 400,
+          reasoningTokens: 20,
+          costUsd: 0.0070506,
+          costByKind: {
+            input: 0.0003006,
+            cachedInput: 0.0006,
+            cacheWrite5m: 0.00225,
+            cacheWrite1h: 0.0024,
+            output: 0.0015,
+          },
+        }),
+      );
+      // Another worker reads what attempt 1 was billed; attempt 2 failed (it said so) and made no call.
+      assert.deepEqual(await other.call('wf-7/1/1'), claude);
+      const info = { workflowExecution: { workflowId: 'wf-7' }, activityId: '1', attempt: 3 };
+      assert.deepEqual(await lostCalls(other, info, [{ try: 2 }]), [
+        { try: 1, usage: claude.usage, costUsd: claude.costUsd },
+      ]);
+      assert.deepEqual(await lostCalls(other, { ...info, attempt: 1 }, []), []);
     });
   });
 }
@@ -275,11 +357,17 @@ describe('the usage command', () => {
     assert.equal(lines[0], 'usage by caller since 2026-11-25');
     assert.match(
       lines[1] ?? '',
-      /^caller\s+calls\s+input tokens\s+cached input\s+output tokens\s+cost \(USD\)$/,
+      /^caller\s+calls\s+input tokens\s+cached input\s+cache writes\s+output tokens\s+reasoning\s+cost \(USD\)$/,
     );
-    assert.match(lines[2] ?? '', /^billing\s+2\s+1100\s+400\s+520\s+0\.006700$/);
-    assert.match(lines[3] ?? '', /^anonymous\s+3\s+300\s+0\s+60\s+0\.000081$/);
-    assert.match(lines.at(-1) ?? '', /^total\s+5\s+1400\s+400\s+580\s+0\.006781$/);
+    assert.match(lines[2] ?? '', /^billing\s+2\s+1100\s+400\s+0\s+520\s+0\s+0\.006700$/);
+    assert.match(lines[3] ?? '', /^anonymous\s+3\s+300\s+0\s+0\s+60\s+0\s+0\.000081$/);
+    assert.match(lines[4] ?? '', /^total\s+5\s+1400\s+400\s+0\s+580\s+0\s+0\.006781$/);
+    // Then spend by kind: these hand-made records carry no split, so only the cost column is filled.
+    assert.equal(lines[6], 'spend by kind (USD)');
+    assert.match(
+      lines[7] ?? '',
+      /^caller\s+input\s+cache reads\s+writes 5m\s+writes 1h\s+images\s+output\s+reasoning\s+embeddings\s+cost \(USD\)$/,
+    );
   });
 
   it('says what to set when REDIS_URL is missing, and rejects a bad date', async () => {

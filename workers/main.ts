@@ -63,6 +63,10 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<void> {
       providers,
       watchTemplates: true,
       tuning,
+      // Failure drills hold answered calls to kill the worker after the provider billed them.
+      ...(process.env.LLM_DRILL_HOLD_AFTER_ANSWER_MS
+        ? { settings: { holdAfterAnswerMs: Number(process.env.LLM_DRILL_HOLD_AFTER_ANSWER_MS) } }
+        : {}),
       metrics,
       logging: logSettings,
       logger,

@@ -25,6 +25,8 @@ export class OrchestratorMetrics {
   readonly latency: Histogram<'task_type' | 'model'>;
   readonly tokens: Counter<'task_type' | 'model' | 'token_type'>;
   readonly cost: Counter<'task_type' | 'model'>;
+  /** The same spend by kind of token (input, cachedInput, cacheWrite5m, ..., embedding). */
+  readonly costByKind: Counter<'task_type' | 'model' | 'kind'>;
   readonly cacheHits: Counter<'task_type'>;
   readonly errors: Counter<'task_type' | 'model' | 'error_type'>;
   readonly fallbacks: Counter<'task_type' | 'from_model' | 'to_model'>;
@@ -55,7 +57,7 @@ export class OrchestratorMetrics {
     });
     this.tokens = new Counter({
       name: 'llm_token_usage_total',
-      help: 'Total number of tokens used (token_type: input, output, cached_input)',
+      help: 'Total number of tokens used (token_type: input, output, cached_input, cache_write, cache_write_1h, reasoning, image_input)',
       labelNames: ['task_type', 'model', 'token_type'],
       registers,
     });
@@ -63,6 +65,12 @@ export class OrchestratorMetrics {
       name: 'llm_request_cost_dollars',
       help: 'Cost of LLM requests in dollars',
       labelNames: ['task_type', 'model'],
+      registers,
+    });
+    this.costByKind = new Counter({
+      name: 'llm_cost_by_kind_dollars',
+      help: 'Cost of provider calls in dollars by kind of token (kind: input, cachedInput, cacheWrite5m, cacheWrite1h, imageInput, output, reasoning, embedding)',
+      labelNames: ['task_type', 'model', 'kind'],
       registers,
     });
     this.cacheHits = new Counter({

@@ -188,7 +188,10 @@ export async function createOrchestratorWorker(
       options.workflowBundle ??
       (await workflowBundle(options.dataConverter?.failureConverterPath, options.tracing !== undefined)),
     activities,
-    sinks: { ...metricsSinks(metrics), ...options.tracing?.workflowSinks },
+    sinks: {
+      ...metricsSinks(metrics, (model) => catalog.models[model]?.pricing),
+      ...options.tracing?.workflowSinks,
+    },
     maxConcurrentLocalActivityExecutions: tuning.maxConcurrentLocalActivityExecutions,
     maxConcurrentWorkflowTaskExecutions: tuning.maxConcurrentWorkflowTaskExecutions,
     ...(tuning.maxCachedWorkflows ? { maxCachedWorkflows: tuning.maxCachedWorkflows } : {}),

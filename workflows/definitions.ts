@@ -4,9 +4,7 @@ import type { Cooldown, PlannedModel, ProviderRetry } from '../common/plan.js';
 import type {
   Attempt,
   ChatMessage,
-  ContextItem,
   FinishReason,
-  GenerationParams,
   JsonSchema,
   JsonValue,
   LlmRequest,

@@ -14,13 +14,13 @@ import { skippedAttempt } from '../common/attempts.js';
 import { AllModelsFailedError, rootFailure } from '../common/errors.js';
 import type { RoutePlan } from '../common/plan.js';
 import type { RenderedPrompt } from '../common/prompt.js';
-import type { Attempt, LlmRequest, LlmResult } from '../common/request.js';
+import type { Attempt, LlmRequest, LlmResult, TokenUsage } from '../common/request.js';
 import { earliestStart } from '../common/schedule.js';
-import { ZERO_USAGE } from '../common/usage.js';
+import { addUsage, sumUsd, ZERO_USAGE } from '../common/usage.js';
 import { checkWorkflowInput } from '../common/workflowInput.js';
 import type { CachedAnswer } from '../core/cache/types.js';
 import { walkChain } from './fallbackChain.js';
-import { RequestTracker, spentUsd } from './requestTracker.js';
+import { RequestTracker, spentUsd, totalUsage } from './requestTracker.js';
 
 const { renderPrompt, planRoute } = proxyLocalActivities<Activities>({
   startToCloseTimeout: '30 seconds',
@@ -39,6 +39,19 @@ const DEFAULT_DEADLINE_SECONDS = 600;
 function cachedAnswer(result: LlmResult): CachedAnswer {
   const { requestId, workflowId, cached, attempts, ...answer } = result;
   return answer;
+}
+
+/** What the request's cache steps paid for embeddings, when they paid (absent from older histories). */
+type Embedded = { embedding?: { usage: TokenUsage; costUsd: number } };
+
+/** The result's usage and cost with an embedding's added: the request pays for its cache lookups too. */
+function withEmbedding<T extends { usage: TokenUsage; costUsd: number }>(result: T, step: Embedded): T {
+  if (!step.embedding) return result;
+  return {
+    ...result,
+    usage: addUsage(result.usage, step.embedding.usage),
+    costUsd: sumUsd([result.costUsd, step.embedding.costUsd]),
+  };
 }
 
 /** Deferred, non-urgent work waits on a durable timer, visible in history, holding no slot. */
@@ -91,22 +104,29 @@ export async function llmRequest(request: LlmRequest): Promise<LlmResult> {
 
     const cacheMode = request.cache ?? 'read-write';
     const cacheSource = { request, rendered, plan: route };
+    let lookup: Awaited<ReturnType<typeof cacheLookup>> | undefined;
     if (cacheMode !== 'off') {
-      const lookup = await cacheLookup({ ...cacheSource, mode: cacheMode });
+      lookup = await cacheLookup({ ...cacheSource, mode: cacheMode });
       if (lookup.hit) {
-        // No provider call: this request used no tokens and cost nothing.
-        return tracker.succeeded({
-          ...lookup.answer,
-          requestId: request.requestId,
-          workflowId,
-          usage: ZERO_USAGE,
-          costUsd: 0,
-          cached: true,
-          cacheHit: lookup.info,
-          attempts: [],
-        });
+        // No model call: the request used only what a semantic lookup's embedding cost, if anything.
+        return tracker.succeeded(
+          withEmbedding(
+            {
+              ...lookup.answer,
+              requestId: request.requestId,
+              workflowId,
+              usage: ZERO_USAGE,
+              costUsd: 0,
+              cached: true,
+              cacheHit: lookup.info,
+              attempts: [],
+            },
+            lookup,
+          ),
+        );
       }
     }
+    const looked: Embedded = lookup ?? {};
     await admitRequest({
       requestId: request.requestId,
       plan: route,
@@ -140,26 +160,32 @@ export async function llmRequest(request: LlmRequest): Promise<LlmResult> {
       );
     }
     const { answer } = outcome;
-    const result: LlmResult = {
-      requestId: request.requestId,
-      workflowId,
-      model: answer.model,
-      provider: answer.provider,
-      templateId: rendered.templateId,
-      templateVersion: rendered.version,
-      output: answer.output,
-      text: answer.text,
-      ...(answer.toolCalls ? { toolCalls: answer.toolCalls } : {}),
-      ...(answer.finishReason ? { finishReason: answer.finishReason } : {}),
-      usage: answer.usage,
-      costUsd: answer.costUsd,
-      cached: false,
-      attempts,
-      routeDecision: route.decision,
-      ...(answer.regexFallback ? { regexFallback: true } : {}),
-    };
-    if (cacheMode === 'read-write')
-      await cacheStore({ ...cacheSource, mode: cacheMode, answer: cachedAnswer(result) });
+    // Every call the request paid for, on every model (the ledger's entries for it), and its lookup.
+    let result: LlmResult = withEmbedding(
+      {
+        requestId: request.requestId,
+        workflowId,
+        model: answer.model,
+        provider: answer.provider,
+        templateId: rendered.templateId,
+        templateVersion: rendered.version,
+        output: answer.output,
+        text: answer.text,
+        ...(answer.toolCalls ? { toolCalls: answer.toolCalls } : {}),
+        ...(answer.finishReason ? { finishReason: answer.finishReason } : {}),
+        usage: totalUsage(attempts),
+        costUsd: spentUsd(attempts),
+        cached: false,
+        attempts,
+        routeDecision: route.decision,
+        ...(answer.regexFallback ? { regexFallback: true } : {}),
+      },
+      looked,
+    );
+    if (cacheMode === 'read-write') {
+      const stored = await cacheStore({ ...cacheSource, mode: cacheMode, answer: cachedAnswer(result) });
+      result = withEmbedding(result, stored);
+    }
     return tracker.succeeded(result);
   } catch (error) {
     if (admitted) {

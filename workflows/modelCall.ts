@@ -15,7 +15,14 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import type { InvokeProviderInput, InvokeProviderResult } from '../activities/invoke.js';
-import { answeredAttempt, type FailedTry, failedTryAttempts, rejectedAttempt } from '../common/attempts.js';
+import {
+  answeredAttempt,
+  type FailedTry,
+  failedTryAttempts,
+  type LostCall,
+  lostCallAttempts,
+  rejectedAttempt,
+} from '../common/attempts.js';
 import {
   InvalidResponseError,
   LOCAL_RATE_LIMIT_ERROR,
@@ -27,7 +34,7 @@ import {
 import { messageText } from '../common/messages.js';
 import { pickDefined } from '../common/pick.js';
 import { type Attempt, type ChatMessage, type ContextItem, isFinishReason } from '../common/request.js';
-import { addUsage, ZERO_USAGE } from '../common/usage.js';
+import { addUsage, sumUsd, ZERO_USAGE } from '../common/usage.js';
 import { checkWorkflowInput } from '../common/workflowInput.js';
 import type { ModelCallFailureDetails, ModelCallInput, ModelCallResult } from './definitions.js';
 import { summarizeContext } from './summarizeContext.js';
@@ -215,8 +222,9 @@ export async function modelCall(input: ModelCallInput): Promise<ModelCallResult>
       } catch (error) {
         if (isCancellation(error)) throw error;
         const root = rootFailure(error);
-        const details = (root?.details?.[0] ?? {}) as { failedTries?: FailedTry[] };
+        const details = (root?.details?.[0] ?? {}) as { failedTries?: FailedTry[]; lostCalls?: LostCall[] };
         attempts.push(...failedTryAttempts(model, details.failedTries ?? [], repair > 0));
+        attempts.push(...lostCallAttempts(model, details.lostCalls ?? [], repair > 0));
         const waitMs = rateLimitWaitMs(root);
         // Runs recorded before rate-limit waits moved here failed at this point; they replay so.
         if (waitMs !== undefined && Date.now() + waitMs < input.deadlineAt && patched(RATE_LIMIT_WAITS)) {
@@ -228,8 +236,13 @@ export async function modelCall(input: ModelCallInput): Promise<ModelCallResult>
     }
 
     attempts.push(...failedTryAttempts(model, call.earlierTries, repair > 0));
-    usage = addUsage(usage, call.usage);
-    costUsd += call.costUsd;
+    // Calls billed by the provider whose attempts were lost with their worker count too.
+    const lost = call.lostCalls ?? [];
+    attempts.push(...lostCallAttempts(model, lost, repair > 0));
+    for (const billed of [...lost, call]) {
+      usage = addUsage(usage, billed.usage);
+      costUsd = sumUsd([costUsd, billed.costUsd]);
+    }
     const succeeded = answeredAttempt(model, call, repair > 0);
     // Answers recorded before tool calls existed carry none.
     const toolCalls = call.toolCalls ?? [];

@@ -15,7 +15,7 @@ import {
 import type { RoutePlan } from '../common/plan.js';
 import type { RenderedPrompt } from '../common/prompt.js';
 import type { Attempt, LlmRequest, LlmResult, TokenUsage } from '../common/request.js';
-import { addUsage, ZERO_USAGE } from '../common/usage.js';
+import { addUsage, sumUsd, ZERO_USAGE } from '../common/usage.js';
 import { type RequestStage, type RequestStatus, statusQuery } from './definitions.js';
 import {
   LlmCostUsd,
@@ -34,9 +34,8 @@ export function totalUsage(attempts: Attempt[]): TokenUsage {
   return attempts.reduce((sum, attempt) => (attempt.usage ? addUsage(sum, attempt.usage) : sum), ZERO_USAGE);
 }
 
-/** Dollars of every provider call a request made. */
-export const spentUsd = (attempts: Attempt[]): number =>
-  attempts.reduce((sum, a) => sum + (a.costUsd ?? 0), 0);
+/** Dollars of every provider call a request made, added exactly (integer units of 1e-8). */
+export const spentUsd = (attempts: Attempt[]): number => sumUsd(attempts.map((a) => a.costUsd ?? 0));
 
 export class RequestTracker {
   readonly status: RequestStatus = { stage: 'rendering', modelsPlanned: [], cooldowns: [], attempts: [] };
@@ -108,7 +107,8 @@ export class RequestTracker {
         ? []
         : [
             { key: LlmCostUsd, value: result.costUsd },
-            { key: LlmTotalTokens, value: totalUsage(this.status.attempts).totalTokens },
+            // The result's tokens: every call it paid for, its cache lookup's embedding included.
+            { key: LlmTotalTokens, value: result.usage.totalTokens },
           ]),
     ]);
     this.report({

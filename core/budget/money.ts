@@ -1,11 +1,9 @@
 // Money as integers: 1 unit = 1e-8 US dollars, the precision `costUsd` rounds to, so sums of many
-// small costs are exact (floating-point sums drift).
+// small costs are exact (floating-point sums drift). The unit itself is common/usage.ts's, shared
+// with the workflows that add up a request's cost.
+import { UNITS_PER_USD } from '../../common/usage.js';
 
-export const UNITS_PER_USD = 100_000_000;
-
-export function usdToUnits(usd: number): number {
-  return Math.round(usd * UNITS_PER_USD);
-}
+export { UNITS_PER_USD, usdToUnits } from '../../common/usage.js';
 
 export function unitsToUsd(units: number): number {
   return units / UNITS_PER_USD;

@@ -102,6 +102,17 @@ export class SpendBudgets {
     return this.finish(requestId, costUsd, 'settled');
   }
 
+  /**
+   * Charges a cost already spent outside a reservation (a semantic-cache embedding), once per
+   * charge id. It counts against every window the caller's requests count against; when a window is
+   * already over its limit the charge cannot be booked and `changed` is false.
+   */
+  async charge(chargeId: string, costUsd: number, caller?: string): Promise<Settlement> {
+    const windows = budgetWindows(this.config, caller, this.now());
+    await this.store.reserve(chargeId, windows, 0, this.config.reservationTtlSeconds * 1000);
+    return this.finish(chargeId, costUsd, 'settled');
+  }
+
   /** Lets the reservation go without a charge (cancelled, or failed before any provider answered). */
   async release(requestId: string): Promise<Settlement> {
     return this.finish(requestId, 0, 'released');

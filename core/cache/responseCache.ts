@@ -15,7 +15,13 @@ export interface SemanticCacheOptions {
   settings: (taskType: string) => SemanticSettings | undefined;
 }
 
-export type CacheLookupResult =
+/** An embedding the provider billed for a lookup or a store (absent when it came from memory). */
+export interface EmbeddingCall {
+  model: string;
+  tokens: number;
+}
+
+export type CacheLookupResult = (
   | { hit: true; answer: CachedAnswer; info: CacheHitInfo }
   | {
       hit: false;
@@ -24,12 +30,14 @@ export type CacheLookupResult =
       reason: string;
       /** Best similarity seen by a semantic lookup that fell short of the threshold. */
       similarity?: number;
-    };
+    }
+) & { embedding?: EmbeddingCall };
 
 export interface CacheStoreResult {
   stored: boolean;
   key: string;
   reason?: string;
+  embedding?: EmbeddingCall;
 }
 
 export class ResponseCache {
@@ -54,14 +62,17 @@ export class ResponseCache {
     if (!this.semantic || !settings) return { hit: false, key, reason: 'no entry' };
 
     let nearest: Awaited<ReturnType<VectorIndex['nearest']>>;
+    // Billed once the provider answered, whatever the index then says.
+    let billed: { embedding?: EmbeddingCall } = {};
     try {
-      const { vector } = await this.semantic.embedder.embed(semanticText(input.messages));
+      const { vector, tokens } = await this.semantic.embedder.embed(semanticText(input.messages));
+      billed = this.billed(tokens);
       nearest = await this.semantic.index.nearest(input.taskType, semanticScope(input), vector);
     } catch (error) {
       const why = error instanceof Error ? error.message : String(error);
-      return { hit: false, key, reason: `no entry; semantic lookup failed: ${why}` };
+      return { hit: false, key, reason: `no entry; semantic lookup failed: ${why}`, ...billed };
     }
-    if (!nearest) return { hit: false, key, reason: 'no entry, no similar prompt' };
+    if (!nearest) return { hit: false, key, reason: 'no entry, no similar prompt', ...billed };
     const similarity = round(nearest.similarity);
     if (nearest.similarity < settings.threshold) {
       return {
@@ -69,18 +80,20 @@ export class ResponseCache {
         key,
         reason: `most similar prompt ${similarity} is below the threshold ${settings.threshold}`,
         similarity,
+        ...billed,
       };
     }
     const entry = await this.store.get(nearest.id);
     if (!entry) {
       // The answer expired before its vector did: forget the vector.
       await this.semantic.index.remove(input.taskType, nearest.id);
-      return { hit: false, key, reason: 'similar prompt found but its answer expired' };
+      return { hit: false, key, reason: 'similar prompt found but its answer expired', ...billed };
     }
     return {
       hit: true,
       answer: entry.answer,
       info: { kind: 'semantic', key: nearest.id, ageMs: this.age(entry.storedAt), similarity },
+      ...billed,
     };
   }
 
@@ -94,9 +107,11 @@ export class ResponseCache {
     if (options.ttlSeconds <= 0) return { stored: false, key, reason: 'task type has no cache TTL' };
     await this.store.set(key, { answer, storedAt: this.now() }, options.ttlSeconds);
     const settings = this.semantic?.settings(input.taskType);
+    let billed: { embedding?: EmbeddingCall } = {};
     if (this.semantic && settings) {
       try {
-        const { vector } = await this.semantic.embedder.embed(semanticText(input.messages));
+        const { vector, tokens } = await this.semantic.embedder.embed(semanticText(input.messages));
+        billed = this.billed(tokens);
         await this.semantic.index.add(
           input.taskType,
           { id: key, scope: semanticScope(input), vector },
@@ -106,10 +121,15 @@ export class ResponseCache {
       } catch (error) {
         // The exact entry is stored; only similar prompts will not find it.
         const why = error instanceof Error ? error.message : String(error);
-        return { stored: true, key, reason: `stored for exact matches only: ${why}` };
+        return { stored: true, key, reason: `stored for exact matches only: ${why}`, ...billed };
       }
     }
-    return { stored: true, key };
+    return { stored: true, key, ...billed };
+  }
+
+  private billed(tokens: number): { embedding?: EmbeddingCall } {
+    const model = this.semantic?.embedder.model;
+    return model && tokens > 0 ? { embedding: { model, tokens } } : {};
   }
 
   private age(storedAt: number): number {

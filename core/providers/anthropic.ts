@@ -3,6 +3,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import type { ProviderName } from '../../common/catalog.js';
 import type { ErrorDetails } from '../../common/errors.js';
+import type { TokenUsage } from '../../common/request.js';
 import {
   anthropicFinishReason,
   fromAnthropicToolCalls,
@@ -37,6 +38,30 @@ function read(error: InstanceType<typeof Anthropic.APIError>): ProviderErrorRead
     kind: classify(error),
     message: body?.message ?? error.message,
     ...(body?.type ? { code: body.type } : {}),
+  };
+}
+
+/**
+ * Our usage from Anthropic's. Anthropic reports cache reads and writes apart from input_tokens; ours
+ * are totals with the parts named, so each part can be priced at its own rate (writes by TTL).
+ */
+export function anthropicUsage(usage: Anthropic.Usage): TokenUsage {
+  const reads = usage.cache_read_input_tokens ?? 0;
+  const writes = usage.cache_creation_input_tokens ?? 0;
+  // Without the split by TTL, writes are the 5-minute kind (the API's default TTL).
+  const writes1h = Math.min(writes, usage.cache_creation?.ephemeral_1h_input_tokens ?? 0);
+  const reasoning = usage.output_tokens_details?.thinking_tokens ?? 0;
+  const inputTokens = usage.input_tokens + reads + writes;
+  const tier = usage.service_tier;
+  return {
+    inputTokens,
+    outputTokens: usage.output_tokens,
+    totalTokens: inputTokens + usage.output_tokens,
+    ...(reads ? { cachedInputTokens: reads } : {}),
+    ...(writes ? { cacheWriteTokens: writes } : {}),
+    ...(writes1h ? { cacheWrite1hTokens: writes1h } : {}),
+    ...(reasoning ? { reasoningTokens: reasoning } : {}),
+    ...(tier && tier !== 'standard' ? { serviceTier: tier } : {}),
   };
 }
 
@@ -134,19 +159,10 @@ export class AnthropicProvider implements Provider {
           .filter((block) => block.type === 'text')
           .map((block) => block.text)
           .join('');
-    const cached = message.usage.cache_read_input_tokens ?? 0;
-    const created = message.usage.cache_creation_input_tokens ?? 0;
-    // Anthropic reports cached and cache-creation tokens apart from input_tokens; ours are totals.
-    const inputTokens = message.usage.input_tokens + cached + created;
     return {
       text,
       toolCalls: structured ? [] : fromAnthropicToolCalls(message.content),
-      usage: {
-        inputTokens,
-        outputTokens: message.usage.output_tokens,
-        totalTokens: inputTokens + message.usage.output_tokens,
-        ...(cached ? { cachedInputTokens: cached } : {}),
-      },
+      usage: anthropicUsage(message.usage),
       // The forced answer tool is our structured output, not a call the caller asked for.
       finishReason: structured && toolUse ? 'stop' : anthropicFinishReason(message.stop_reason),
       responseId: message.id,

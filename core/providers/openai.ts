@@ -4,6 +4,7 @@
 import OpenAI from 'openai';
 import type { ProviderName } from '../../common/catalog.js';
 import type { ErrorDetails } from '../../common/errors.js';
+import type { TokenUsage } from '../../common/request.js';
 import { fromSdkError, type ProviderErrorKind, type ProviderErrorReading } from './errors.js';
 import {
   fromOpenAiToolCalls,
@@ -50,6 +51,27 @@ export function openaiClient(endpoint: Endpoint, defaultTimeoutMs: number): Open
   });
 }
 
+/**
+ * Our usage from OpenAI's: prompt_tokens already includes cached tokens (reads; OpenAI bills writes
+ * as ordinary input and does not report them), completion_tokens includes reasoning tokens.
+ */
+export function openAiUsage(
+  usage: OpenAI.CompletionUsage | undefined,
+  serviceTier?: string | null,
+): TokenUsage {
+  const cached = usage?.prompt_tokens_details?.cached_tokens ?? 0;
+  const reasoning = usage?.completion_tokens_details?.reasoning_tokens ?? 0;
+  return {
+    inputTokens: usage?.prompt_tokens ?? 0,
+    outputTokens: usage?.completion_tokens ?? 0,
+    totalTokens: usage?.total_tokens ?? 0,
+    ...(cached ? { cachedInputTokens: cached } : {}),
+    ...(reasoning ? { reasoningTokens: reasoning } : {}),
+    // `default` (and `auto`) bill at the base rates; only another tier is worth carrying.
+    ...(serviceTier && serviceTier !== 'default' && serviceTier !== 'auto' ? { serviceTier } : {}),
+  };
+}
+
 export class OpenAIProvider implements Provider {
   readonly name: ProviderName;
   private readonly client: OpenAI;
@@ -94,17 +116,10 @@ export class OpenAIProvider implements Provider {
       if (request.onDelta) return await this.stream(body, options, request);
       const completion = await this.client.chat.completions.create(body, options);
       const choice = completion.choices[0];
-      const usage = completion.usage;
-      const cached = usage?.prompt_tokens_details?.cached_tokens;
       return {
         text: choice?.message.content ?? '',
         toolCalls: fromOpenAiToolCalls(choice?.message.tool_calls),
-        usage: {
-          inputTokens: usage?.prompt_tokens ?? 0,
-          outputTokens: usage?.completion_tokens ?? 0,
-          totalTokens: usage?.total_tokens ?? 0,
-          ...(cached ? { cachedInputTokens: cached } : {}),
-        },
+        usage: openAiUsage(completion.usage, completion.service_tier),
         finishReason: openAiFinishReason(choice?.finish_reason),
         responseId: completion.id,
         providerModel: completion.model,
@@ -128,6 +143,7 @@ export class OpenAIProvider implements Provider {
     let id = '';
     let model = body.model;
     let usage: OpenAI.CompletionUsage | undefined;
+    let serviceTier: string | null | undefined;
     const toolCalls = new OpenAiToolCallAssembler();
     for await (const chunk of stream) {
       id = chunk.id;
@@ -149,17 +165,12 @@ export class OpenAIProvider implements Provider {
       }
       if (choice?.finish_reason) reason = choice.finish_reason;
       if (chunk.usage) usage = chunk.usage;
+      if (chunk.service_tier) serviceTier = chunk.service_tier;
     }
-    const cached = usage?.prompt_tokens_details?.cached_tokens;
     return {
       text,
       toolCalls: toolCalls.toolCalls(),
-      usage: {
-        inputTokens: usage?.prompt_tokens ?? 0,
-        outputTokens: usage?.completion_tokens ?? 0,
-        totalTokens: usage?.total_tokens ?? 0,
-        ...(cached ? { cachedInputTokens: cached } : {}),
-      },
+      usage: openAiUsage(usage, serviceTier),
       finishReason: openAiFinishReason(reason),
       responseId: id,
       providerModel: model,

@@ -18,13 +18,13 @@ type DayTotals = Record<UsageDimension, Map<string, Counts>>;
 
 export class InProcessUsageLedger implements UsageLedger {
   /** Keys of calls already counted, for as long as a retry could repeat one. */
-  private readonly seen = new LRUCache<string, true>({ max: 1_000_000, ttl: 8 * 86_400_000 });
+  private readonly seen = new LRUCache<string, UsageRecord>({ max: 1_000_000, ttl: 8 * 86_400_000 });
   private readonly days = new Map<string, DayTotals>();
   private readonly requests = new LRUCache<string, Counts>({ max: 100_000 });
 
   async record(record: UsageRecord): Promise<boolean> {
     if (this.seen.has(record.callKey)) return false;
-    this.seen.set(record.callKey, true);
+    this.seen.set(record.callKey, record);
     const counts = countsOf(record);
     const day = utcDay(record.at);
     let totals = this.days.get(day);
@@ -55,6 +55,10 @@ export class InProcessUsageLedger implements UsageLedger {
       }
     }
     return toRows(byKey);
+  }
+
+  async call(callKey: string): Promise<UsageRecord | undefined> {
+    return this.seen.get(callKey);
   }
 
   async requestTotals(requestId: string): Promise<UsageTotals | undefined> {

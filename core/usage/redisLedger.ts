@@ -18,12 +18,13 @@ import {
 } from './types.js';
 
 // KEYS: call key, request hash, days index, then one day hash per dimension.
-// ARGV: call ttl ms, request ttl ms, day keep-until ms, day, day score, the metric values
+// ARGV: call ttl ms, request ttl ms, day keep-until ms, day, day score, the call's record (JSON, kept
+// under its key so a later attempt can read what an earlier one was billed), the metric values
 // (METRICS order), then one name per dimension. Returns 1 when counted, 0 for a repeat.
 const RECORD = new RedisScript(`
-if not redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[1]) then return 0 end
+if not redis.call('SET', KEYS[1], ARGV[6], 'NX', 'PX', ARGV[1]) then return 0 end
 local metrics = {${METRICS.map((m) => `'${m}'`).join(', ')}}
-local first = 6
+local first = 7
 for m, metric in ipairs(metrics) do
   local value = ARGV[first + m - 1]
   if value ~= '0' then
@@ -84,6 +85,7 @@ export class RedisUsageLedger implements UsageLedger {
         dayStart + this.keepDays * DAY_MS,
         day,
         dayStart / DAY_MS,
+        JSON.stringify(record),
         ...METRICS.map((m) => String(counts[m])),
         ...USAGE_DIMENSIONS.map((by) => dimensionValue(record, by)),
       ],
@@ -113,6 +115,13 @@ export class RedisUsageLedger implements UsageLedger {
       }
     }
     return toRows(byKey);
+  }
+
+  async call(callKey: string): Promise<UsageRecord | undefined> {
+    const stored = await this.redis.get(`${this.prefix}:call:${callKey}`);
+    // Keys written before records were kept hold '1': counted, but what it was billed is not known.
+    if (!stored?.startsWith('{')) return undefined;
+    return JSON.parse(stored) as UsageRecord;
   }
 
   async requestTotals(requestId: string): Promise<UsageTotals | undefined> {

@@ -1,6 +1,7 @@
 // The usage ledger: every provider call's real usage and cost, recorded once under a key that names
 // the call (workflow, activity, attempt), so retries and replays never count twice. Totals per day
 // by model, task type, caller and provider, and per request.
+import { COST_KINDS, type CostKind } from '../../common/catalog.js';
 import type { TokenUsage } from '../../common/request.js';
 
 export interface UsageRecord {
@@ -13,6 +14,10 @@ export interface UsageRecord {
   caller?: string;
   usage: TokenUsage;
   costUsd: number;
+  /** costUsd by kind of token (costBreakdown in common/catalog.ts, as dollars); its kinds add up to costUsd. */
+  costByKind?: Partial<Record<CostKind, number>>;
+  /** What was called: a model's answer (the default) or an embedding for the semantic cache. */
+  purpose?: 'completion' | 'embedding';
   /** Epoch ms of the call; its UTC day is the day it counts in. */
   at: number;
 }
@@ -27,8 +32,17 @@ export interface UsageTotals {
   inputTokens: number;
   outputTokens: number;
   cachedInputTokens: number;
+  cacheWriteTokens: number;
+  /** Of cacheWriteTokens, written with the 1-hour TTL. */
+  cacheWrite1hTokens: number;
+  reasoningTokens: number;
+  imageInputTokens: number;
+  /** Embedding calls among `calls` (semantic cache). */
+  embeddingCalls: number;
   /** Exact sum (integer 1e-8 dollar units underneath). */
   costUsd: number;
+  /** costUsd by kind of token; the kinds add up to costUsd exactly. */
+  costByKind: Record<CostKind, number>;
 }
 
 export interface UsageRow extends UsageTotals {
@@ -51,10 +65,32 @@ export interface UsageLedger {
   totals(query: UsageQuery): Promise<UsageRow[]>;
   /** What one request has used so far, over all its calls. */
   requestTotals(requestId: string): Promise<UsageTotals | undefined>;
+  /** The call recorded under a key (see usageCallKey), while its key is kept. */
+  call(callKey: string): Promise<UsageRecord | undefined>;
 }
 
+/** The token counts of TokenUsage the ledger adds up. */
+export const TOKEN_METRICS = [
+  'inputTokens',
+  'outputTokens',
+  'cachedInputTokens',
+  'cacheWriteTokens',
+  'cacheWrite1hTokens',
+  'reasoningTokens',
+  'imageInputTokens',
+] as const;
+
+/** The integer units of 1e-8 dollars per kind, e.g. `cost.cacheWrite5m`. */
+export const COST_KIND_METRICS = COST_KINDS.map((kind) => `cost.${kind}` as const);
+
 /** The fields counted, in a fixed order shared by the back-ends. */
-export const METRICS = ['calls', 'inputTokens', 'outputTokens', 'cachedInputTokens', 'costUnits'] as const;
+export const METRICS = [
+  'calls',
+  'embeddingCalls',
+  ...TOKEN_METRICS,
+  'costUnits',
+  ...COST_KIND_METRICS,
+] as const;
 export type Metric = (typeof METRICS)[number];
 
 /** The name a record counts under for a dimension. */
