@@ -249,8 +249,13 @@ describe('the JSON logger', () => {
       tokenUsage: false,
       prompts: false,
       maxPromptChars: 1000,
+      genAiSpans: false,
     });
     assert.equal(readLogSettings({ LOG_LEVEL: 'DEBUG' }).level, 'debug');
+    assert.equal(
+      readLogSettings({ OTEL_SEMCONV_STABILITY_OPT_IN: 'http, gen_ai_latest_experimental' }).genAiSpans,
+      true,
+    );
     assert.equal(readLogSettings({ LOG_TOKEN_USAGE: '1' }).tokenUsage, true);
     assert.throws(() => readLogSettings({ LOG_LEVEL: 'verbose' }), ConfigError);
     assert.throws(() => readLogSettings({ TRACE_REQUESTS: 'maybe' }), /TRACE_REQUESTS must be true or false/);
