@@ -2,27 +2,11 @@
 // The `llm-orchestrator` command. It runs the compiled build (dist/, `npm run build`) when that is
 // at least as new as every source file; otherwise — a checkout that has not built yet, or sources
 // edited since — it runs the TypeScript sources through tsx, so it never runs stale code.
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-// The folders scripts/build.ts compiles (COMPILED_FOLDERS); kept here so the check loads nothing.
-const compiled = [
-  'activities',
-  'api',
-  'cli',
-  'client',
-  'codec',
-  'common',
-  'config',
-  'core',
-  'emulator',
-  'scripts',
-  'workers',
-  'workflows',
-];
-
 function newestSource(dir) {
   let newest = 0;
   let entries;
@@ -39,14 +23,19 @@ function newestSource(dir) {
   return newest;
 }
 
+/** The stamp scripts/build.ts writes: its time, and the folders it compiled (COMPILED_FOLDERS). */
 function buildIsFresh() {
+  const stamp = join(root, 'dist', '.build-stamp');
   let built;
+  let folders;
   try {
-    built = statSync(join(root, 'dist', '.build-stamp')).mtimeMs;
+    built = statSync(stamp).mtimeMs;
+    folders = JSON.parse(readFileSync(stamp, 'utf8')).folders;
   } catch {
-    return false;
+    return false; // no build, or one from before the stamp listed its folders
   }
-  return compiled.every((folder) => newestSource(join(root, folder)) <= built);
+  if (!Array.isArray(folders)) return false;
+  return folders.every((folder) => newestSource(join(root, folder)) <= built);
 }
 
 if (buildIsFresh()) {

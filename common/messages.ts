@@ -17,13 +17,6 @@ export function messageImages(message: Pick<ChatMessage, 'content'>): ImagePart[
   return message.content.filter((part): part is ImagePart => part.type === 'image');
 }
 
-/** The message as parts (a string becomes one text part), so text can be appended without loss. */
-export function contentParts(message: Pick<ChatMessage, 'content'>): ContentPart[] {
-  if (typeof message.content === 'string')
-    return message.content ? [{ type: 'text', text: message.content }] : [];
-  return message.content;
-}
-
 /** Appends text to a message's content, keeping its images. */
 export function withAppendedText(message: ChatMessage, text: string): ChatMessage {
   if (typeof message.content === 'string') return { ...message, content: `${message.content}${text}` };

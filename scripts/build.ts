@@ -31,7 +31,7 @@ const COPIED_FILES: readonly string[] = [
 ];
 
 export const distDir: string = join(projectRoot, 'dist');
-/** Touched with the build's start time: the bin runs dist/ only if no source is newer than it. */
+/** Touched with the build's start time and listing the compiled folders: the bin runs dist/ only if no source in them is newer. */
 export const buildStampPath: string = join(distDir, '.build-stamp');
 
 function sourceFiles(dir: string): string[] {
@@ -61,7 +61,11 @@ export async function compileJavaScript(): Promise<number> {
     mkdirSync(dirname(join(distDir, file)), { recursive: true });
     copyFileSync(join(projectRoot, file), join(distDir, file));
   }
-  writeFileSync(buildStampPath, `${started.toISOString()}\n`);
+  // The bin reads which folders to compare against from here, so the list is written down once.
+  writeFileSync(
+    buildStampPath,
+    `${JSON.stringify({ builtAt: started.toISOString(), folders: COMPILED_FOLDERS })}\n`,
+  );
   utimesSync(buildStampPath, started, started);
   return entryPoints.length;
 }
