@@ -61,6 +61,20 @@ export class SseStream {
   }
 }
 
+/** Takes the reply over as an event stream, runs `write` on it, and always ends it; the reply, for the route to return. */
+export async function streamReply(
+  reply: FastifyReply,
+  write: (sse: SseStream) => Promise<void>,
+): Promise<FastifyReply> {
+  const sse = new SseStream(reply);
+  try {
+    await write(sse);
+  } finally {
+    sse.end();
+  }
+  return reply;
+}
+
 /** Headers hooks already set on the reply (request id and the like), carried over to the raw response. */
 function headersOf(reply: FastifyReply): Record<string, string> {
   const headers: Record<string, string> = {};

@@ -6,7 +6,7 @@
 
 import type { FastifyInstance } from 'fastify';
 import { requestCaller } from '../auth.js';
-import { SseStream } from '../sse.js';
+import { streamReply } from '../sse.js';
 import { countTokensDoc, messagesCreateDoc, serializedAsBefore } from '../wire/responseSchemas.js';
 import { registerDoor } from '../wire/scope.js';
 import { chooseModel, type DoorOptions, newId, startDoorRequest } from '../wire/start.js';
@@ -44,13 +44,10 @@ export function registerAnthropicRoutes(app: FastifyInstance, options: DoorOptio
           const { requestId } = llmRequest;
           reply.header('request-id', requestId);
           if (llmRequest.stream && client.streams) {
-            const sse = new SseStream(reply);
-            try {
-              await streamMessage(sse, { client, reader: client.streams, requestId, model: body.model });
-            } finally {
-              sse.end();
-            }
-            return reply;
+            const reader = client.streams;
+            return streamReply(reply, (sse) =>
+              streamMessage(sse, { client, reader, requestId, model: body.model }),
+            );
           }
           return message(requestId, await client.result(requestId));
         },

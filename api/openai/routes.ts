@@ -9,7 +9,7 @@ import {
   openAiErrorSchema,
   serializedAsBefore,
 } from '../schemas.js';
-import { SseStream } from '../sse.js';
+import { streamReply } from '../sse.js';
 import { registerDoor } from '../wire/scope.js';
 import { chooseModel, type DoorOptions, newId, startDoorRequest } from '../wire/start.js';
 import { completion, openAiError } from './format.js';
@@ -68,19 +68,16 @@ export function registerOpenAiRoutes(app: FastifyInstance, options: OpenAiRouteO
           reply.header('x-request-id', requestId);
           const meta = { id: requestId, created: Math.floor(Date.now() / 1000), model: body.model };
           if (llmRequest.stream && client.streams) {
-            const sse = new SseStream(reply);
-            try {
-              await streamChatCompletion(sse, {
+            const reader = client.streams;
+            return streamReply(reply, (sse) =>
+              streamChatCompletion(sse, {
                 client,
-                reader: client.streams,
+                reader,
                 requestId,
                 meta,
                 includeUsage: body.stream_options?.include_usage === true,
-              });
-            } finally {
-              sse.end();
-            }
-            return reply;
+              }),
+            );
           }
           return completion(meta, await client.result(requestId));
         },

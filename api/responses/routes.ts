@@ -8,7 +8,7 @@ import { requestCaller } from '../auth.js';
 import { errorBody } from '../errors.js';
 import { openAiError } from '../openai/format.js';
 import type { RequestState } from '../requestView.js';
-import { SseStream } from '../sse.js';
+import { streamReply } from '../sse.js';
 import { responsesCreateDoc, responsesGetDoc, serializedAsBefore } from '../wire/responseSchemas.js';
 import { registerDoor } from '../wire/scope.js';
 import { chooseModel, type DoorOptions, newId, startDoorRequest } from '../wire/start.js';
@@ -73,13 +73,8 @@ export function registerResponsesRoutes(app: FastifyInstance, options: DoorOptio
             status: 'in_progress',
           };
           if (llmRequest.stream && client.streams) {
-            const sse = new SseStream(reply);
-            try {
-              await streamResponse(sse, { client, reader: client.streams, view });
-            } finally {
-              sse.end();
-            }
-            return reply;
+            const reader = client.streams;
+            return streamReply(reply, (sse) => streamResponse(sse, { client, reader, view }));
           }
           return responseObject({ ...view, status: 'completed', result: await client.result(id) });
         },
