@@ -11,6 +11,7 @@ import {
   readTemporalSettings,
 } from '../config/env.js';
 import { loadModelCatalog, loadRoutingTable } from '../config/load.js';
+import { agentsDir, listAgentFiles } from '../core/agentFiles.js';
 import { type Backend, createBackend } from '../core/backend.js';
 import { loadTemplateRegistry } from '../core/templates/index.js';
 import { processTracing, type Tracing } from '../workers/tracing.js';
@@ -70,6 +71,7 @@ export async function runApiServer(options: RunApiOptions = {}): Promise<Running
     client,
     keys: keys.store,
     templates,
+    agents: { list: () => listAgentFiles(agentsDir(env)) },
     catalog: () => catalog,
     routing: () => routing,
     defaultMetrics: true,

@@ -5,6 +5,12 @@
 //                   GET  /v1/requests/{id}                 status, result or typed error, attempts
 //                   POST /v1/requests/{id}/cancel
 //                   GET  /v1/requests/{id}/stream          SSE, re-attach with Last-Event-ID
+//                   GET  /v1/agents                        the agents defined
+//                   POST /v1/agent-runs[?wait=true]        start an agent run (SSE when stream)
+//                   GET  /v1/agent-runs/{id}               status, pending approvals, result or error
+//                   POST /v1/agent-runs/{id}/approvals     approve or reject a waiting tool call
+//                   POST /v1/agent-runs/{id}/cancel
+//                   GET  /v1/agent-runs/{id}/stream        SSE of its progress, re-attach with Last-Event-ID
 //                   GET  /v1/templates, GET /debug/templates/{id}
 //                   POST /v1/chat/completions, GET /v1/models   (OpenAI-compatible)
 import type { ErrorObject } from 'ajv';
@@ -22,6 +28,7 @@ import { openAiError } from './openai/format.js';
 import { registerOpenAiRoutes } from './openai/routes.js';
 import { registerOpenApi } from './openapi.js';
 import { registerResponsesRoutes } from './responses/routes.js';
+import { type AgentSource, registerAgentRoutes } from './routes/agents.js';
 import { type ReadinessCheck, registerHealthRoutes } from './routes/health.js';
 import { registerRequestRoutes } from './routes/requests.js';
 import { registerTemplateRoutes, type TemplateSource } from './routes/templates.js';
@@ -33,6 +40,8 @@ export interface ApiServerOptions {
   client: OrchestratorClient;
   keys: ApiKeyStore;
   templates: TemplateSource;
+  /** The agents runs may name; without it any id is started and an unknown one fails in the worker. */
+  agents?: AgentSource;
   catalog: () => ModelCatalog;
   routing: () => RoutingTable;
   logger?: ApiLoggerOptions;
@@ -96,6 +105,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
     scope.addHook('onRequest', authHook(options.keys));
     registerRequestRoutes(scope, options.client);
     registerTemplateRoutes(scope, options.templates);
+    registerAgentRoutes(scope, options.client, options.agents);
     const doors = { client: options.client, catalog: options.catalog, routing: options.routing };
     registerOpenAiRoutes(scope, doors);
     registerResponsesRoutes(scope, doors);

@@ -49,6 +49,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./pipeline.js')).pipelineCommand(),
   },
   {
+    name: 'agent',
+    term: 'agent',
+    description: 'durable agents: a model and its tools in a loop, as a workflow',
+    load: async () => (await import('./agent.js')).agentCommand(),
+  },
+  {
     name: 'approve',
     term: 'approve [options] <pipeline id> <step>',
     description: "approve (or --reject) a pipeline's waiting approval step",

@@ -1,6 +1,10 @@
 // The client package's entry (packages/client, `@llm-orchestrator/client`): everything a service needs
-// to send requests, batches, conversations and pipelines to the orchestrator and read their typed
+// to send requests, batches, conversations, pipelines and agents to the orchestrator and read their typed
 // results and failures. Nothing here loads the worker, the HTTP API or Redis.
+
+export * from '../common/agents/errors.js';
+export type * from '../common/agents/events.js';
+export * from '../common/agents/types.js';
 export * from '../common/errors.js';
 export type {
   Attempt,
@@ -20,6 +24,8 @@ export type {
 export { llmRequestSchema } from '../common/requestSchema.js';
 export type { BatchItem, BatchResult } from '../workflows/batch.js';
 export type { RequestStatus } from '../workflows/definitions.js';
+export type { AgentStreamEvent } from './agentStream.js';
+export * from './agents.js';
 export { processBatch } from './batch.js';
 export {
   type ConnectOptions,

@@ -12,11 +12,12 @@ import { STREAM_START, type StreamEvent, type StreamReader } from '../core/strea
  */
 export type RequestStreamEvent = (StreamEvent & { id: string }) | { type: 'result'; result: LlmResult };
 
-export interface FollowOptions {
+export interface FollowOptions<R = LlmResult> {
   reader: StreamReader;
+  /** The stream id: a request id, or an agent run id. */
   requestId: string;
   /** The workflow's outcome: its result, or a rejection with its typed failure. */
-  result: Promise<LlmResult>;
+  result: Promise<R>;
   /** The last entry id already seen; the stream continues after it (default: from the start). */
   afterId?: string;
   /** Stops following; the generator then ends without a result. */
@@ -27,13 +28,20 @@ export interface FollowOptions {
 
 const DEFAULT_BLOCK_MS = 5000;
 
-type Outcome = { ok: true; result: LlmResult } | { ok: false; error: unknown };
+type Outcome<R> = { ok: true; result: R } | { ok: false; error: unknown };
 
-export async function* followRequest(options: FollowOptions): AsyncGenerator<RequestStreamEvent, void> {
+export function followRequest(options: FollowOptions): AsyncGenerator<RequestStreamEvent, void> {
+  return followStream(options);
+}
+
+/** Any workflow's stream (a request's, an agent run's): its events, then the workflow's result `R`. */
+export async function* followStream<R>(
+  options: FollowOptions<R>,
+): AsyncGenerator<(StreamEvent & { id: string }) | { type: 'result'; result: R }, void> {
   const { reader, requestId } = options;
   let settled = false;
   const ended = new AbortController();
-  const outcome: Promise<Outcome> = options.result.then(
+  const outcome: Promise<Outcome<R>> = options.result.then(
     (result) => ({ ok: true, result }),
     (error: unknown) => ({ ok: false, error }),
   );
