@@ -22,6 +22,7 @@ import { type CompiledPipeline, compilePipeline } from '../common/pipelines/plan
 import {
   type ApprovalStepDefinition,
   DEFAULT_BLOB_THRESHOLD_BYTES,
+  isAgentStep,
   isApprovalStep,
   type PipelineDefinition,
   type PipelineInput,
@@ -31,6 +32,7 @@ import {
 } from '../common/pipelines/types.js';
 import type { JsonValue } from '../common/request.js';
 import { checkWorkflowInput } from '../common/workflowInput.js';
+import { runAgentStep } from './pipelineAgentStep.js';
 import { ApprovalDesk } from './pipelineApprovals.js';
 import { pipelineStatusQuery } from './pipelineMessages.js';
 import { type RunContext, runRequestStep, type StepOutcome } from './pipelineSteps.js';
@@ -133,7 +135,7 @@ export async function pipeline(input: PipelineInput): Promise<PipelineResult> {
 function initialState(step: PipelineDefinition['steps'][number]): StepState {
   return {
     name: step.name,
-    kind: isApprovalStep(step) ? 'approval' : 'request',
+    kind: isApprovalStep(step) ? 'approval' : isAgentStep(step) ? 'agent' : 'request',
     status: 'pending',
     children: [],
     models: [],
@@ -210,7 +212,9 @@ async function runSteps(ctx: RunContext, compiled: CompiledPipeline, desk: Appro
         try {
           const outcome = isApprovalStep(step)
             ? await runApprovalStep(ctx, step, state, desk)
-            : await runRequestStep(ctx, step, state);
+            : isAgentStep(step)
+              ? await runAgentStep(ctx, step, state)
+              : await runRequestStep(ctx, step, state);
           ctx.scope.steps[step.name] = { output: outcome.output };
           state.status = outcome.status;
         } catch (error) {

@@ -98,8 +98,11 @@ export async function runRequestStep(
   return { output: outputs, status: 'completed' };
 }
 
-async function withPolicy(
-  step: RequestStepDefinition,
+/** What the failure policy needs of a step (a request or an agent step). */
+type PolicyStep = Pick<RequestStepDefinition, 'name' | 'onFailure'>;
+
+export async function withPolicy(
+  step: PolicyStep,
   state: StepState,
   index: number | undefined,
   run: () => Promise<JsonValue>,
@@ -112,8 +115,8 @@ async function withPolicy(
 }
 
 /** The step's failure policy: rethrow as PipelineStepFailedError, or carry on with null / a fallback. */
-function applyPolicy(
-  step: RequestStepDefinition,
+export function applyPolicy(
+  step: PolicyStep,
   state: StepState,
   index: number | undefined,
   error: unknown,
@@ -147,7 +150,7 @@ function childId(ctx: RunContext, step: RequestStepDefinition, index: number | u
 }
 
 /** Refuses to start anything once the budget is spent or the deadline has passed. */
-function checkLimits(ctx: RunContext, what: string): void {
+export function checkLimits(ctx: RunContext, what: string): void {
   const spent = ctx.status.costUsd;
   if (ctx.budgetUsd !== undefined && spent >= ctx.budgetUsd) {
     throw new BudgetExceededError(
@@ -212,7 +215,10 @@ async function runChild(
 }
 
 /** What is left of the pipeline's deadline (and the step's own), in whole seconds, for the child. */
-function childDeadline(ctx: RunContext, step: RequestStepDefinition): { deadlineSeconds?: number } {
+export function childDeadline(
+  ctx: RunContext,
+  step: Pick<RequestStepDefinition, 'deadlineSeconds'>,
+): { deadlineSeconds?: number } {
   const limits: number[] = [];
   if (step.deadlineSeconds !== undefined) limits.push(step.deadlineSeconds);
   if (ctx.deadlineAt !== undefined) limits.push((ctx.deadlineAt - Date.now()) / 1000);
@@ -220,7 +226,7 @@ function childDeadline(ctx: RunContext, step: RequestStepDefinition): { deadline
   return { deadlineSeconds: Math.max(1, Math.ceil(Math.min(...limits))) };
 }
 
-function spend(ctx: RunContext, state: StepState, costUsd: number, usage: TokenUsage): void {
+export function spend(ctx: RunContext, state: StepState, costUsd: number, usage: TokenUsage): void {
   state.costUsd += costUsd;
   ctx.status.costUsd += costUsd;
   for (const target of [state.usage, ctx.usage]) {

@@ -4,7 +4,7 @@
 // reports problems at load and the workflow checks a definition passed inline the same way.
 import type { JsonValue } from '../request.js';
 import { describePath, type Reference, referencesIn, wholeReference } from './expressions.js';
-import { isApprovalStep, type PipelineDefinition, type StepDefinition } from './types.js';
+import { isAgentStep, isApprovalStep, type PipelineDefinition, type StepDefinition } from './types.js';
 
 export interface DefinitionProblem {
   /** Where in the definition, e.g. `steps[1].variables.requirement`. */
@@ -114,6 +114,10 @@ function referenceSites(step: StepDefinition, at: string, problems: DefinitionPr
   };
   if (isApprovalStep(step)) {
     if (step.approval.message !== undefined) collect(`${at}.approval.message`, step.approval.message, false);
+    return sites;
+  }
+  if (isAgentStep(step)) {
+    collect(`${at}.input`, step.input, false);
     return sites;
   }
   for (const [name, value] of Object.entries(step.variables ?? {}))

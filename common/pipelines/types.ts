@@ -94,7 +94,26 @@ export interface ApprovalStepDefinition extends StepBase {
   approval: ApprovalDefinition;
 }
 
-export type StepDefinition = RequestStepDefinition | ApprovalStepDefinition;
+/**
+ * Runs an agent (agents/<id>.yaml) as the step's child `agent` workflow, with `input` (which may hold
+ * references, as request variables do) as its task; the step's output is the agent's final answer.
+ */
+export interface AgentStepDefinition extends StepBase {
+  /** The agent's id. */
+  agent: string;
+  /** The task, e.g. `Review this code: ${steps.implement.output}`; objects and arrays are inserted as JSON. */
+  input: string;
+  /** Override the agent's model or limits for this step (the pipeline's budget and deadline still cap it). */
+  model?: string;
+  maxSteps?: number;
+  maxCostUsd?: number;
+  /** This step's own deadline; the pipeline's remaining time caps it. */
+  deadlineSeconds?: number;
+  /** Default `fail`. */
+  onFailure?: FailurePolicy;
+}
+
+export type StepDefinition = RequestStepDefinition | ApprovalStepDefinition | AgentStepDefinition;
 
 export interface PipelineDefinition {
   /** The file name in pipelines/ (`<name>.yaml`). */
@@ -112,6 +131,7 @@ export interface PipelineDefinition {
 }
 
 export const isApprovalStep = (step: StepDefinition): step is ApprovalStepDefinition => 'approval' in step;
+export const isAgentStep = (step: StepDefinition): step is AgentStepDefinition => 'agent' in step;
 
 /** The pipeline workflow's argument. Give `pipeline` (a file the worker loads) or `definition`. */
 export interface PipelineInput {
@@ -147,7 +167,7 @@ export type StepStatus =
 
 export interface StepState {
   name: string;
-  kind: 'request' | 'approval';
+  kind: 'request' | 'approval' | 'agent';
   status: StepStatus;
   /** Child workflow ids, in start order. */
   children: string[];

@@ -105,6 +105,24 @@ const approvalStep = {
   },
 };
 
+const agentStep = {
+  type: 'object',
+  required: ['name', 'agent', 'input'],
+  additionalProperties: false,
+  properties: {
+    name: STEP_NAME,
+    description: { type: 'string' },
+    needs: STEP_LIST,
+    agent: { type: 'string', pattern: NAME_PATTERN },
+    input: TEXT,
+    model: TEXT,
+    maxSteps: { type: 'integer', minimum: 1 },
+    maxCostUsd: POSITIVE,
+    deadlineSeconds: POSITIVE,
+    onFailure: failurePolicy,
+  },
+};
+
 export const pipelineSchema = {
   $id: 'https://llm-orchestrator/schemas/pipeline.json',
   type: 'object',
@@ -117,7 +135,8 @@ export const pipelineSchema = {
     optionalInputs: { type: 'object', propertyNames: VARIABLE_NAME },
     budgetUsd: POSITIVE,
     deadlineSeconds: POSITIVE,
-    // A step with `approval` is an approval step; anything else is a request step.
+    // A step with `approval` is an approval step, one with `agent` an agent step; anything else is a
+    // request step.
     steps: {
       type: 'array',
       minItems: 1,
@@ -125,7 +144,12 @@ export const pipelineSchema = {
         if: { type: 'object', required: ['approval'] },
         // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then/else, not a promise
         then: approvalStep,
-        else: requestStep,
+        else: {
+          if: { type: 'object', required: ['agent'] },
+          // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then/else, not a promise
+          then: agentStep,
+          else: requestStep,
+        },
       },
     },
   },
