@@ -32,7 +32,7 @@ import {
 } from '../common/conversation.js';
 import { InvalidRequestError, rootFailure } from '../common/errors.js';
 import type { LlmRequest } from '../common/request.js';
-import { addUsage } from '../common/usage.js';
+import { addUsage, sumUsd } from '../common/usage.js';
 import { checkWorkflowInput } from '../common/workflowInput.js';
 import {
   ConversationBusyError,
@@ -126,7 +126,7 @@ export async function conversation(input: ConversationInput): Promise<Conversati
       });
       state.summary = outcome.summary;
       state.usage = addUsage(state.usage, outcome.usage);
-      state.costUsd += outcome.costUsd;
+      state.costUsd = sumUsd([state.costUsd, outcome.costUsd]);
     } catch (error) {
       if (isCancellation(error)) throw error;
       // The turn must still fit: prune the turns. Word for word they stay in their turn children.
@@ -186,7 +186,7 @@ export async function conversation(input: ConversationInput): Promise<Conversati
     });
     state.totalTurns = n;
     state.usage = addUsage(state.usage, result.usage);
-    state.costUsd += result.costUsd;
+    state.costUsd = sumUsd([state.costUsd, result.costUsd]);
     turnsThisRun++;
     return {
       turn: n,
