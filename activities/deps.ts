@@ -8,6 +8,7 @@ import type { HealthStore } from '../core/health/circuit.js';
 import type { BlobStore } from '../core/pipelines/blobs.js';
 import type { ProviderRegistry } from '../core/providers/registry.js';
 import type { StreamPublisher } from '../core/streaming/types.js';
+import type { ToolRegistry } from '../core/tools/registry.js';
 
 /** Renders templates; the template registry implements it. */
 export interface PromptRenderer {
@@ -60,4 +61,8 @@ export interface ActivityDeps {
   blobs?: BlobStore;
   /** Where pipeline definitions are read from by name; the project's pipelines/ when absent. */
   pipelinesDir?: string;
+  /** The tools agents may call (TypeScript and MCP); the built-in ones when absent. */
+  tools?: ToolRegistry;
+  /** Where agents/<id>.yaml are read; the project's agents/ when absent. */
+  agentsDir?: string;
 }

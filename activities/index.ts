@@ -8,6 +8,8 @@ import { tokenCounter } from '../core/context/tokens.js';
 import { RequestLog } from '../core/logging/requestLog.js';
 import type { LogSettings } from '../core/logging/settings.js';
 import type { ValidatorRegistry } from '../core/response/index.js';
+import { ToolRegistry } from '../core/tools/registry.js';
+import { type AgentActivities, createAgentActivities } from './agents.js';
 import { type BudgetActivities, createBudgetActivities } from './budget.js';
 import { type CacheActivities, createCacheActivities } from './cache.js';
 import { type ConversationActivities, createConversationActivities } from './conversation.js';
@@ -25,7 +27,8 @@ import {
 } from './validate.js';
 
 export interface Activities
-  extends ConversationActivities,
+  extends AgentActivities,
+    ConversationActivities,
     PipelineActivities,
     CacheActivities,
     BudgetActivities,
@@ -78,5 +81,11 @@ export function createActivities(
     validateResponse: createValidateResponse(deps.validators),
     ...createConversationActivities(deps),
     ...createPipelineActivities(deps),
+    ...createAgentActivities({
+      tools: deps.tools ?? new ToolRegistry(),
+      ...(deps.agentsDir ? { agentsDir: deps.agentsDir } : {}),
+      ...(deps.blobs ? { blobs: deps.blobs } : {}),
+      ...(deps.streams ? { streams: deps.streams } : {}),
+    }),
   };
 }

@@ -111,6 +111,34 @@ export const modelCallInputSchema = {
 } as const;
 
 /** Every workflow type a caller can start (workflows/index.ts), by its type name. */
+/** AgentRunInput: the definition itself is checked by the worker when it loads it (names file and field). */
+export const agentInputSchema = {
+  type: 'object',
+  required: ['input', 'runId'],
+  additionalProperties: false,
+  properties: {
+    agentId: { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]*$' },
+    definition: { type: 'object' },
+    input: { type: 'string', minLength: 1 },
+    runId: { type: 'string', pattern: '^[^\\s/]{1,200}(/[^\\s]+)?$' },
+    caller: text,
+    overrides: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        model: { type: 'string', minLength: 1 },
+        maxSteps: { type: 'integer', minimum: 1 },
+        maxTokens: { type: 'integer', minimum: 1 },
+        maxCostUsd: positive,
+        deadlineSeconds: positive,
+      },
+    },
+    stream: { type: 'boolean' },
+    carried: { type: 'object', required: ['conversationRef', 'stepsDone', 'definition'] },
+  },
+  anyOf: [{ required: ['agentId'] }, { required: ['definition'] }],
+} as const;
+
 export const WORKFLOW_INPUT_SCHEMAS = {
   llmRequest: llmRequestSchema,
   llmBatch: llmBatchInputSchema,
@@ -119,6 +147,7 @@ export const WORKFLOW_INPUT_SCHEMAS = {
   pipelineStep: pipelineStepInputSchema,
   summarizeContext: summarizeContextInputSchema,
   modelCall: modelCallInputSchema,
+  agent: agentInputSchema,
 } as const;
 
 export type WorkflowTypeName = keyof typeof WORKFLOW_INPUT_SCHEMAS;

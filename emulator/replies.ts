@@ -11,6 +11,7 @@ import { findMarker, MARKER } from './markers.js';
 import { schemaInstance } from './schemaInstance.js';
 import { estimateTokens, truncateToTokens } from './tokens.js';
 import { planToolCalls, type ToolCallPlan, toolsToCall } from './toolPlan.js';
+import { scriptedCalls } from './toolScript.js';
 
 export interface TextReply {
   kind: 'text';
@@ -81,6 +82,16 @@ export function replySeed(conv: Conversation): string {
 export function planReply(conv: Conversation, options: ReplyOptions = {}): ReplyPlan {
   const seed = replySeed(conv);
   const marker = findMarker(conv);
+  const scripted = options.malformed || conv.toolChoice.mode === 'none' ? undefined : scriptedCalls(conv);
+  if (scripted) {
+    const calls = scripted.map((call, i) => {
+      const argumentsJson = JSON.stringify(call.arguments ?? {});
+      const callKey = sha256Hex(`${seed}:script:${i}`).slice(0, 24);
+      return { name: call.name, input: call.arguments ?? {}, argumentsJson, callKey };
+    });
+    const outputTokens = calls.reduce((sum, c) => sum + estimateTokens(c.argumentsJson) + 10, 0);
+    return { kind: 'tool', calls, invalidArguments: false, outputTokens };
+  }
   const tools = options.malformed ? [] : toolsToCall(conv, marker);
   if (tools.length > 0) {
     const invalid = options.breakToolArguments?.() ?? false;

@@ -49,6 +49,11 @@ const CASES: Record<WorkflowTypeName, { nonsense: RegExp; missing: unknown; miss
     missing: { requestId: 'r', taskType: 't', messages: [] },
     missingField: /required property 'planned'/,
   },
+  agent: {
+    nonsense: /\(nonsense\)/,
+    missing: { agentId: 'x', input: 'hi' },
+    missingField: /required property 'runId'/,
+  },
 };
 
 describe('workflows check their own input', () => {

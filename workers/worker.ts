@@ -19,6 +19,7 @@ import {
 } from '../config/env.js';
 import { loadModelCatalog, loadRoutingTable } from '../config/load.js';
 import type { ConfigFiles } from '../config/settings.js';
+import { DEFAULT_AGENTS_DIR } from '../core/agents/load.js';
 import type { Backend, CostControls } from '../core/backend.js';
 import { tokenCounter, warmUpTokenizers } from '../core/context/tokens.js';
 import type { CircuitSettings, HealthStore } from '../core/health/circuit.js';
@@ -31,6 +32,10 @@ import {
 } from '../core/providers/registry.js';
 import type { StreamPublisher } from '../core/streaming/types.js';
 import { loadTemplateRegistry, type TemplateRegistry } from '../core/templates/index.js';
+import { BUILTIN_TOOLS } from '../core/tools/builtin.js';
+import { loadMcpServers, McpConnections, type McpServerConfig } from '../core/tools/mcp.js';
+import { ToolRegistry } from '../core/tools/registry.js';
+import type { AgentTool } from '../core/tools/types.js';
 import { workerBackend } from './backend.js';
 import { buildBundleOutOfProcess } from './bundle.js';
 import { defaultTuning, type WorkerTuning } from './config.js';
@@ -80,6 +85,12 @@ export interface OrchestratorWorkerOptions {
    * worker needs a bundle with the tracing interceptors: built here unless `workflowBundle` is given.
    */
   tracing?: Tracing;
+  /** TypeScript tools for agents, besides the built-in ones (core/tools/builtin.ts). */
+  tools?: AgentTool[];
+  /** MCP servers agents may use; MCP_CONFIG's file (default config/mcp.yaml) when absent. */
+  mcpServers?: Record<string, McpServerConfig>;
+  /** Where agents/<id>.yaml are read; AGENTS_DIR (default agents/) when absent. */
+  agentsDir?: string;
 }
 
 export interface OrchestratorWorker {
@@ -166,6 +177,11 @@ export async function createOrchestratorWorker(
     streams: options.streams ?? backend.streams,
     blobs: backend.pipelineBlobs,
     pipelinesDir: files.pipelinesDir,
+    tools: new ToolRegistry(
+      [...BUILTIN_TOOLS, ...(options.tools ?? [])],
+      new McpConnections(options.mcpServers ?? loadMcpServers(process.env.MCP_CONFIG?.trim() || undefined)),
+    ),
+    agentsDir: options.agentsDir ?? (process.env.AGENTS_DIR?.trim() || DEFAULT_AGENTS_DIR),
   };
   const metrics = options.metrics ?? new OrchestratorMetrics({ defaultMetrics: false });
   metrics.watchCircuits(() => deps.health.all());
@@ -226,6 +242,8 @@ export async function createOrchestratorWorker(
         stopWatchingTemplates?.();
         // Close the Redis connection we opened; a caller's own backend stays the caller's.
         if (!options.backend) await backend.close();
+        // Stdio MCP servers are child processes of this worker.
+        await deps.tools?.mcp?.close();
       }
     },
     shutdown: () => {

@@ -1,6 +1,7 @@
 // Every workflow the worker registers. Deterministic code only: what breaks replay is in
 // docs/determinism.md; what workflow code may import is in README's Layout.
 
+export { agent } from './agent.js';
 export { llmBatch } from './batch.js';
 export { conversation } from './conversation.js';
 export { llmRequest } from './llmRequest.js';

@@ -1,7 +1,11 @@
 // Events a streaming request publishes while its provider calls run. Readers (the client's
 // `stream()` and the HTTP API's SSE) concatenate `delta` texts of the current try; `try_failed`
 // tells them the text so far is void and another try or model follows.
+import type { AgentEvent } from '../../common/agents/events.js';
+
 export type StreamEvent =
+  /** An agent run's progress (common/agents/events.ts), on the run's own stream. */
+  | AgentEvent
   | { type: 'try_started'; model: string; provider: string; try: number }
   | { type: 'delta'; model: string; try: number; text: string }
   /** A piece of a tool call as the model writes it: `index` orders calls; id and name come first. */

@@ -21,6 +21,10 @@ export interface WorkerOverrides {
   catalogFile?: string;
   routingFile?: string;
   templatesDir?: string;
+  /** Agents' extra TypeScript tools, MCP servers and definitions folder. */
+  tools?: import('../../core/tools/types.js').AgentTool[];
+  mcpServers?: Record<string, import('../../core/tools/mcp.js').McpServerConfig>;
+  agentsDir?: string;
 }
 
 export interface Harness {
@@ -84,6 +88,9 @@ export async function startHarness(
       ...(overrides.catalogFile ? { catalogFile: overrides.catalogFile } : {}),
       ...(overrides.routingFile ? { routingFile: overrides.routingFile } : {}),
       ...(overrides.templatesDir ? { templatesDir: overrides.templatesDir } : {}),
+      ...(overrides.tools ? { tools: overrides.tools } : {}),
+      mcpServers: overrides.mcpServers ?? {},
+      ...(overrides.agentsDir ? { agentsDir: overrides.agentsDir } : {}),
     });
     const entry = { worker: built, done: built.run(), connection };
     running.push(entry);
