@@ -1,8 +1,7 @@
 // One real stack for the agent doors' tests: Redis for streams, a Temporal dev server, the provider
-// emulator, a worker whose bundle adds the stand-in `agent` workflow (support/agentStandIn), a worker
-// for its event-publishing activity, the typed client and the HTTP API with two keys.
+// emulator, a worker (with the `agent` workflow, the built-in tools and the test agents of
+// test/fixtures/agents), the typed client and the HTTP API with two keys.
 import { join } from 'node:path';
-import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { hashKey, StaticKeyStore } from '../../api/keys.js';
 import { createApiServer } from '../../api/server.js';
@@ -11,12 +10,10 @@ import { loadModelCatalog, loadRoutingTable } from '../../config/load.js';
 import { projectRoot } from '../../config/paths.js';
 import { listAgentFiles } from '../../core/agentFiles.js';
 import { RedisStreamStore } from '../../core/streaming/redis.js';
-import type { StreamEvent } from '../../core/streaming/types.js';
 import { loadTemplateRegistry } from '../../core/templates/index.js';
 import { type RunningRedis, startRedis } from '../../scripts/redis.js';
 import { templatesDir } from '../../workers/config.js';
 import { createOrchestratorWorker } from '../../workers/worker.js';
-import { eventsQueue, type StandInActivities } from './agentStandIn/agent.js';
 import { type Harness, startHarness, testSettings } from './harness.js';
 
 export const AGENT_KEY = 'test-key-agents-0123456789';
@@ -38,17 +35,6 @@ export async function startAgentStack(): Promise<AgentStack> {
   const redis = await startRedis();
   const store = new RedisStreamStore({ url: redis.url });
   const h = await startHarness({ worker: false });
-  const bundle = await bundleWorkflowCode({
-    workflowsPath: join(projectRoot, 'test', 'support', 'agentStandIn', 'workflows.ts'),
-    logger: {
-      log: () => {},
-      trace: () => {},
-      debug: () => {},
-      info: () => {},
-      warn: () => {},
-      error: console.error,
-    },
-  });
   const { worker } = await createOrchestratorWorker({
     connection: h.env.nativeConnection,
     taskQueue: h.taskQueue,
@@ -58,18 +44,10 @@ export async function startAgentStack(): Promise<AgentStack> {
     },
     settings: testSettings,
     streams: store,
-    workflowBundle: bundle,
+    agentsDir: TEST_AGENTS_DIR,
+    mcpServers: {},
   });
-  const activities: StandInActivities = {
-    publishAgentEvent: ({ streamId, event }) => store.publish(streamId, event as unknown as StreamEvent),
-  };
-  const eventsConnection = await NativeConnection.connect({ address: h.env.address });
-  const events = await Worker.create({
-    connection: eventsConnection,
-    taskQueue: eventsQueue(h.taskQueue),
-    activities,
-  });
-  const running = [worker.run(), events.run()];
+  const running = worker.run();
   const client = new OrchestratorClient({ client: h.env.client, taskQueue: h.taskQueue, streams: store });
   const catalog = loadModelCatalog();
   const routing = loadRoutingTable(catalog);
@@ -95,9 +73,7 @@ export async function startAgentStack(): Promise<AgentStack> {
     stop: async () => {
       await app.close();
       worker.shutdown();
-      events.shutdown();
-      await Promise.all(running);
-      await eventsConnection.close();
+      await running;
       await h.stop();
       await store.close();
       await redis.stop();
