@@ -11,7 +11,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { OrchestratorClient } from '../client/client.js';
 import type { LlmRequest } from '../common/request.js';
 import { createEmulator } from '../emulator/server.js';
-import { fastDevServerArgs } from '../scripts/devServer.js';
+import { fastDevServerArgs, fileDatabasePragmaArgs } from '../scripts/devServer.js';
 import { ensureTemporalCli } from '../scripts/provision.js';
 import { createOrchestratorWorker } from '../workers/worker.js';
 import { searchAttributeKeys } from '../workflows/searchAttributes.js';
@@ -21,16 +21,17 @@ import { installRuntime } from './stack.js';
 interface Variant {
   name: string;
   file: boolean;
-  pragmas: string[];
+  /** `--sqlite-pragma` arguments. */
+  pragmaArgs: readonly string[];
 }
 
 const VARIANTS: Variant[] = [
-  { name: 'in-memory', file: false, pragmas: [] },
-  { name: 'file, SQLite defaults (npm start)', file: true, pragmas: [] },
+  { name: 'in-memory', file: false, pragmaArgs: [] },
+  { name: 'file, SQLite defaults (npm start before)', file: true, pragmaArgs: [] },
   {
     name: 'file, journal_mode=wal synchronous=normal',
     file: true,
-    pragmas: ['journal_mode=wal', 'synchronous=normal'],
+    pragmaArgs: fileDatabasePragmaArgs,
   },
 ];
 
@@ -46,9 +47,11 @@ async function measure(
     server: {
       ...(cli ? { executable: { type: 'existing-path', path: cli } } : {}),
       searchAttributes: [...searchAttributeKeys],
-      extraArgs: [...fastDevServerArgs, ...variant.pragmas.flatMap((p) => ['--sqlite-pragma', p])],
+      extraArgs: [...fastDevServerArgs, ...variant.pragmaArgs],
       log: { format: 'pretty', level: 'warn' },
-      ...(variant.file ? { dbFilename: join(dir, `${variant.pragmas.length ? 'tuned' : 'plain'}.db`) } : {}),
+      ...(variant.file
+        ? { dbFilename: join(dir, `${variant.pragmaArgs.length ? 'tuned' : 'plain'}.db`) }
+        : {}),
     },
   });
   const emulator = await createEmulator({ latency: { fixedMs: 50 } });

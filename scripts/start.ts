@@ -14,7 +14,7 @@ import { startEmulator } from '../emulator/server.js';
 import { workerBackend } from '../workers/backend.js';
 import { runWorker } from '../workers/main.js';
 import { devServerSearchAttributeArgs } from '../workflows/searchAttributes.js';
-import { fastDevServerArgs } from './devServer.js';
+import { fastDevServerArgs, fileDatabasePragmaArgs } from './devServer.js';
 import { ensureTemporalCli } from './provision.js';
 
 const UI_PORT = Number(process.env.TEMPORAL_UI_PORT ?? 8233);
@@ -60,6 +60,7 @@ async function startEmbeddedTemporal(address: string): Promise<ChildProcess> {
     String(UI_PORT),
     '--db-filename',
     join(dataDir, 'temporal.db'),
+    ...fileDatabasePragmaArgs,
     '--log-level',
     'warn',
     ...devServerSearchAttributeArgs(),
