@@ -137,7 +137,7 @@ export async function runOverheadBenchmark(argv: string[]): Promise<void> {
     });
     const doorUrl = `${await door.listen({ port: 0, host: '127.0.0.1' })}/v1/requests?wait=true`;
     const stamp = Date.now().toString(36);
-    const request = (path: string, round: number): LlmRequest => ({
+    const request = (path: string, round: number): LlmRequest & { caller: string } => ({
       requestId: `bench-overhead-${stamp}-${path}-${round}`,
       taskType: 'general_qa',
       templateId: 'general_qa',
@@ -146,6 +146,9 @@ export async function runOverheadBenchmark(argv: string[]): Promise<void> {
         question: `Overhead question ${round} (${path}, ${stamp}): what does a durable workflow add?`,
       },
       model,
+      // The door's requests carry the caller its key names; (b) and (c) carry the same, so that (g) − (b)
+      // is the door alone (the caller's budget and search attribute are the workflow's, on every path).
+      caller: 'bench',
     });
     const messagesFor = (r: LlmRequest): ChatMessage[] =>
       templates.render({ requestId: r.requestId, templateId: r.templateId, variables: r.variables }).messages;
@@ -253,7 +256,8 @@ export async function runOverheadBenchmark(argv: string[]): Promise<void> {
         name: 'door',
         label: '(g) orchestrator through the HTTP door',
         run: async (round) => {
-          const { requestId, ...body } = request('door', round);
+          // The door takes the caller from the key, not the body.
+          const { requestId, caller: _caller, ...body } = request('door', round);
           let workflowId: string | undefined;
           const sample = await timed(async () => {
             const response = await fetch(doorUrl, {
