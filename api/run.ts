@@ -2,6 +2,7 @@
 // Temporal at TEMPORAL_ADDRESS, streams and keys on the backend's Redis when REDIS_URL is set, keys
 // from API_KEYS_FILE / API_KEYS, templates from TEMPLATES_DIR, the model catalog and routing table from
 // config/. This is a composition root: it reads the settings (config/env.ts) and builds the backend.
+import type { ConnectionLike } from '@temporalio/client';
 import type { Registry } from 'prom-client';
 import { OrchestratorClient } from '../client/client.js';
 import {
@@ -29,6 +30,11 @@ export interface RunApiOptions {
   metricsRegistries?: readonly Registry[];
   /** Streams and the API key hash on this backend instead of one built from the environment (left open). */
   backend?: Backend;
+  /**
+   * The NativeConnection of a worker in this same process (npm start): the API's client is built on
+   * it and starts requests eagerly, so a request's first workflow task skips the task queue.
+   */
+  workerConnection?: ConnectionLike;
   log?: (line: string) => void;
 }
 
@@ -54,6 +60,7 @@ export async function runApiServer(options: RunApiOptions = {}): Promise<Running
     taskQueue: config.taskQueue,
     streams,
     ...(tracing ? { interceptors: tracing.clientInterceptors() } : {}),
+    ...(options.workerConnection ? { workerConnection: options.workerConnection } : {}),
   }).catch(async (error: unknown) => {
     if (!options.backend) await backend.close();
     throw new Error(
@@ -86,7 +93,9 @@ export async function runApiServer(options: RunApiOptions = {}): Promise<Running
   const host = options.host ?? settings.host;
   const address = await app.listen({ port, host });
 
-  log(`API: ${address} (Temporal ${config.address}, task queue "${config.taskQueue}")`);
+  log(
+    `API: ${address} (Temporal ${config.address}, task queue "${config.taskQueue}"${client.eagerStart ? ", eager start on the worker's connection" : ''})`,
+  );
   log(
     `API keys: ${keys.configured} from config${keys.redis ? ', plus the Redis hash llm:apikeys' : ''}${
       keys.configured === 0 && !keys.redis
@@ -102,7 +111,7 @@ export async function runApiServer(options: RunApiOptions = {}): Promise<Running
     close: async () => {
       stopWatching();
       await app.close();
-      await client.temporal.connection.close();
+      await client.close();
       if (!options.backend) await backend.close();
       // Export the spans still buffered; the tracing given by a caller stays the caller's.
       if (!options.tracing) await tracing?.shutdown();

@@ -22,11 +22,26 @@ export const loadUsage = `npm run bench -- load [options]
   --breakdown <n>          histories read for the time breakdown (default 200, 0 = none)
   --shape <shape>          orchestrator (default); or, for comparison, the same load through workflows
                            with no orchestrator code: floor (the orchestrator's shape: local activities
-                           and a child workflow) or single (one workflow, one activity); own stack only
-  --model-calls <mode>     child (each model a child workflow, the default) or inline; own stack only
+                           and a child workflow) or single (one workflow, one activity); own stack only.
+                           A comma-separated list (e.g. orchestrator,single) runs each in turn on the same
+                           stack and prints completed/s and CPU per request side by side, with ratios
+  --model-calls <mode>     child (the default: first model in the request, fallbacks as children),
+                           inline or every-child; own stack only
   --address <host:port>    use a running Temporal server and its workers instead of an own stack
   --task-queue <name>      task queue with --address (default LLM_TASK_QUEUE or llm-requests)
   --namespace <ns>         namespace (default default)`;
+
+/** One shape's headline figures, for the side-by-side table of a multi-shape run. */
+interface ShapeFigures {
+  shape: string;
+  completedPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  failed: number;
+  workerCpuMsPerRequest: number | null;
+  serverCpuMsPerRequest: number | null;
+  loadAverageAtEnd: number[];
+}
 
 /** Evenly spaced successful requests, at most `limit`. */
 export function sampleEvenly<T>(items: readonly T[], limit: number): T[] {
@@ -62,10 +77,12 @@ export async function runLoadBenchmark(argv: string[]): Promise<void> {
   const concurrency = Number(values.concurrency);
   const latencyMs = Number(values['latency-ms']);
   const warmup = Number(values.warmup);
-  const shape = values.shape;
-  if (!['orchestrator', 'floor', 'single'].includes(shape))
-    throw new Error(`unknown --shape ${shape}\n${loadUsage}`);
-  if (shape !== 'orchestrator' && values.address) throw new Error('--shape floor|single needs an own stack');
+  const shapes = values.shape.split(',').map((s) => s.trim());
+  for (const shape of shapes)
+    if (!['orchestrator', 'floor', 'single'].includes(shape))
+      throw new Error(`unknown --shape ${shape}\n${loadUsage}`);
+  if (shapes.some((s) => s !== 'orchestrator') && values.address)
+    throw new Error('--shape floor|single needs an own stack');
 
   const stack = await startStack({
     ...(values.address
@@ -77,137 +94,180 @@ export async function runLoadBenchmark(argv: string[]): Promise<void> {
     ...(values['task-queue'] ? { taskQueue: values['task-queue'] } : {}),
     ...(values.namespace ? { namespace: values.namespace } : {}),
   });
-  const floor =
-    shape === 'orchestrator' || !stack.nativeConnection || !stack.emulator
-      ? undefined
-      : await floorSender(
-          stack.temporal,
-          stack.nativeConnection,
-          stack.emulator.openaiBaseURL,
-          shape as FloorShape,
+  const runShape = async (shape: string): Promise<ShapeFigures> => {
+    const floor =
+      shape === 'orchestrator' || !stack.nativeConnection || !stack.emulator
+        ? undefined
+        : await floorSender(
+            stack.temporal,
+            stack.nativeConnection,
+            stack.emulator.openaiBaseURL,
+            shape as FloorShape,
+          );
+    try {
+      const machine = machineInfo();
+      console.log(
+        `Load${floor ? ` (shape ${shape}: no orchestrator code)` : ''}: ${count} requests, concurrency ${concurrency}, task ${values['task-type']}, template ${values.template}, variables ${values.variables}${values.model ? `, model ${values.model}` : ''}${stack.emulator ? `, emulator latency ${latencyMs} ms` : ''}; ${warmup} warm-up requests first\n`,
+      );
+      const load = (n: number, prefix: string) =>
+        runLoad({
+          client: stack.client,
+          count: n,
+          concurrency,
+          taskType: values['task-type'],
+          templateId: values.template,
+          variables: generator.make,
+          idPrefix: prefix,
+          ...(values.model ? { request: { model: values.model } } : {}),
+          ...(floor ? { execute: floor.execute } : {}),
+        });
+      const stamp = `${shape}-${Date.now().toString(36)}`;
+      if (warmup > 0) await load(warmup, `bench-warmup-${stamp}`);
+      stack.emulator?.clearCalls();
+      const metricsBefore = (await stack.workerMetrics()) ?? '';
+      const processes = {
+        [stack.worker.where === 'in this process'
+          ? 'this process (worker, client, emulator)'
+          : 'this process (client)']: process.pid,
+        'Temporal dev server': childPids(process.pid, 'temporal')[0],
+      };
+      const cpuBefore = cpuSnapshot(processes);
+      const { records, wallMs } = await load(count, `bench-load-${stamp}`);
+      const cpu = cpuUse(cpuBefore, cpuSnapshot(processes), count);
+      const metricsAfter = await stack.workerMetrics();
+      const summary: LoadSummary = summarise(records, wallMs);
+      const timings: WorkerTiming[] = metricsAfter ? workerTimings(metricsAfter, metricsBefore) : [];
+
+      console.table([
+        {
+          requests: summary.totalRequests,
+          succeeded: summary.successfulRequests,
+          failed: summary.failedRequests,
+          'success rate': summary.successRate,
+          'avg ms': summary.latency.meanMs,
+          'p50 ms': summary.latency.p50Ms,
+          'p95 ms': summary.latency.p95Ms,
+          'p99 ms': summary.latency.p99Ms,
+          'wall s': summary.wallSeconds,
+          'completed/s': summary.completedPerSecond,
+        },
+      ]);
+      if (summary.failedRequests) console.log('Errors by type:', summary.errorsByType);
+      if (summary.cachedResults) console.log(`${summary.cachedResults} results came from the cache.`);
+      const emulatorCalls = stack.emulator?.calls() ?? [];
+      const providerMs = emulatorCalls.map((c) => c.durationMs ?? 0);
+      const providerMeanMs = providerMs.length
+        ? providerMs.reduce((a, b) => a + b, 0) / providerMs.length
+        : 0;
+      if (stack.emulator)
+        console.log(
+          `Emulator: ${emulatorCalls.length} calls, mean ${providerMeanMs.toFixed(1)} ms at the emulator`,
         );
+
+      let breakdown: Breakdown | undefined;
+      const samples = sampleEvenly(
+        records.filter((r) => r.status === 'success'),
+        Number(values.breakdown),
+      );
+      if (samples.length) {
+        breakdown = await historyBreakdown(
+          stack.temporal,
+          samples.map((r) => ({
+            workflowId: r.requestId,
+            clientStartMs: r.startedAtMs,
+            clientEndMs: r.finishedAtMs,
+          })),
+        );
+        printBreakdown(breakdown);
+      }
+      printWorkerTimings(timings);
+      printCpuUse(cpu, count);
+      const problems = loggedProblems();
+      if (problems.length) console.log('\nSDK warnings/errors during the run:', problems);
+
+      const date = new Date().toISOString();
+      const file = writeResult('load', date, {
+        benchmark: 'load',
+        date,
+        command: commandLine('load', argv),
+        git: gitInfo(),
+        machine,
+        server: stack.server,
+        worker: stack.worker,
+        options: {
+          count,
+          concurrency,
+          taskType: values['task-type'],
+          templateId: values.template,
+          model: values.model ?? null,
+          variables: values.variables,
+          shape,
+          emulatorLatencyMs: stack.emulator ? latencyMs : null,
+          warmup,
+        },
+        summary,
+        emulator: stack.emulator ? { calls: emulatorCalls.length, meanMs: providerMeanMs } : null,
+        targets: {
+          completedPerSecondAtConcurrency64: {
+            target: 100,
+            reached: concurrency === 64 ? summary.completedPerSecond : null,
+          },
+        },
+        breakdown: breakdown ?? null,
+        workerTimings: timings,
+        cpu,
+        loadAverageAtEnd: machineInfo().loadAverage,
+        sdkProblems: problems,
+        errors: records.filter((r) => r.status === 'error').slice(0, 20),
+      });
+      console.log(`\nWrote ${file}`);
+      const perRequest = (label: string) =>
+        cpu.find((c) => c.label.startsWith(label))?.cpuMsPerRequest ?? null;
+      return {
+        shape,
+        completedPerSecond: summary.completedPerSecond,
+        p50Ms: summary.latency.p50Ms,
+        p99Ms: summary.latency.p99Ms,
+        failed: summary.failedRequests,
+        workerCpuMsPerRequest: perRequest('this process'),
+        serverCpuMsPerRequest: perRequest('Temporal dev server'),
+        loadAverageAtEnd: machineInfo().loadAverage,
+      };
+    } finally {
+      await floor?.stop();
+    }
+  };
+
   try {
-    const machine = machineInfo();
-    console.log(machineLine(machine));
+    console.log(machineLine(machineInfo()));
     console.log(serverLine(stack.server));
     console.log(
       `Worker: ${stack.worker.where}; ${JSON.stringify(stack.worker.options)}${stack.worker.settings ? `; retry ${JSON.stringify(stack.worker.settings.retry)}` : ''}`,
     );
-    console.log(
-      `Load${floor ? ` (shape ${shape}: no orchestrator code)` : ''}: ${count} requests, concurrency ${concurrency}, task ${values['task-type']}, template ${values.template}, variables ${values.variables}${values.model ? `, model ${values.model}` : ''}${stack.emulator ? `, emulator latency ${latencyMs} ms` : ''}; ${warmup} warm-up requests first\n`,
-    );
-    const load = (n: number, prefix: string) =>
-      runLoad({
-        client: stack.client,
-        count: n,
-        concurrency,
-        taskType: values['task-type'],
-        templateId: values.template,
-        variables: generator.make,
-        idPrefix: prefix,
-        ...(values.model ? { request: { model: values.model } } : {}),
-        ...(floor ? { execute: floor.execute } : {}),
-      });
-    const stamp = Date.now().toString(36);
-    if (warmup > 0) await load(warmup, `bench-warmup-${stamp}`);
-    stack.emulator?.clearCalls();
-    const metricsBefore = (await stack.workerMetrics()) ?? '';
-    const processes = {
-      [stack.worker.where === 'in this process'
-        ? 'this process (worker, client, emulator)'
-        : 'this process (client)']: process.pid,
-      'Temporal dev server': childPids(process.pid, 'temporal')[0],
-    };
-    const cpuBefore = cpuSnapshot(processes);
-    const { records, wallMs } = await load(count, `bench-load-${stamp}`);
-    const cpu = cpuUse(cpuBefore, cpuSnapshot(processes), count);
-    const metricsAfter = await stack.workerMetrics();
-    const summary: LoadSummary = summarise(records, wallMs);
-    const timings: WorkerTiming[] = metricsAfter ? workerTimings(metricsAfter, metricsBefore) : [];
-
-    console.table([
-      {
-        requests: summary.totalRequests,
-        succeeded: summary.successfulRequests,
-        failed: summary.failedRequests,
-        'success rate': summary.successRate,
-        'avg ms': summary.latency.meanMs,
-        'p50 ms': summary.latency.p50Ms,
-        'p95 ms': summary.latency.p95Ms,
-        'p99 ms': summary.latency.p99Ms,
-        'wall s': summary.wallSeconds,
-        'completed/s': summary.completedPerSecond,
-      },
-    ]);
-    if (summary.failedRequests) console.log('Errors by type:', summary.errorsByType);
-    if (summary.cachedResults) console.log(`${summary.cachedResults} results came from the cache.`);
-    const emulatorCalls = stack.emulator?.calls() ?? [];
-    const providerMs = emulatorCalls.map((c) => c.durationMs ?? 0);
-    const providerMeanMs = providerMs.length ? providerMs.reduce((a, b) => a + b, 0) / providerMs.length : 0;
-    if (stack.emulator)
-      console.log(
-        `Emulator: ${emulatorCalls.length} calls, mean ${providerMeanMs.toFixed(1)} ms at the emulator`,
-      );
-
-    let breakdown: Breakdown | undefined;
-    const samples = sampleEvenly(
-      records.filter((r) => r.status === 'success'),
-      Number(values.breakdown),
-    );
-    if (samples.length) {
-      breakdown = await historyBreakdown(
-        stack.temporal,
-        samples.map((r) => ({
-          workflowId: r.requestId,
-          clientStartMs: r.startedAtMs,
-          clientEndMs: r.finishedAtMs,
+    const figures: ShapeFigures[] = [];
+    for (const shape of shapes) figures.push(await runShape(shape));
+    if (figures.length > 1) {
+      // Same stack, same run: the ratios are what to quote on a shared machine.
+      const base = figures.find((f) => f.shape === 'single') ?? figures.at(-1);
+      const ratio = (a: number | null, b: number | null | undefined) =>
+        a !== null && b ? Math.round((a / b) * 100) / 100 : null;
+      console.log('\nShapes in this run, one after another on the same stack:');
+      console.table(
+        figures.map((f) => ({
+          shape: f.shape,
+          'completed/s': f.completedPerSecond,
+          'p50 ms': f.p50Ms,
+          'p99 ms': f.p99Ms,
+          failed: f.failed,
+          'worker CPU ms/req': f.workerCpuMsPerRequest,
+          'server CPU ms/req': f.serverCpuMsPerRequest,
+          [`completed/s ÷ ${base?.shape}`]: ratio(f.completedPerSecond, base?.completedPerSecond),
+          [`worker CPU ÷ ${base?.shape}`]: ratio(f.workerCpuMsPerRequest, base?.workerCpuMsPerRequest),
+          'load avg at end': f.loadAverageAtEnd.join(' '),
         })),
       );
-      printBreakdown(breakdown);
     }
-    printWorkerTimings(timings);
-    printCpuUse(cpu, count);
-    const problems = loggedProblems();
-    if (problems.length) console.log('\nSDK warnings/errors during the run:', problems);
-
-    const date = new Date().toISOString();
-    const file = writeResult('load', date, {
-      benchmark: 'load',
-      date,
-      command: commandLine('load', argv),
-      git: gitInfo(),
-      machine,
-      server: stack.server,
-      worker: stack.worker,
-      options: {
-        count,
-        concurrency,
-        taskType: values['task-type'],
-        templateId: values.template,
-        model: values.model ?? null,
-        variables: values.variables,
-        shape,
-        emulatorLatencyMs: stack.emulator ? latencyMs : null,
-        warmup,
-      },
-      summary,
-      emulator: stack.emulator ? { calls: emulatorCalls.length, meanMs: providerMeanMs } : null,
-      targets: {
-        completedPerSecondAtConcurrency64: {
-          target: 100,
-          reached: concurrency === 64 ? summary.completedPerSecond : null,
-        },
-      },
-      breakdown: breakdown ?? null,
-      workerTimings: timings,
-      cpu,
-      loadAverageAtEnd: machineInfo().loadAverage,
-      sdkProblems: problems,
-      errors: records.filter((r) => r.status === 'error').slice(0, 20),
-    });
-    console.log(`\nWrote ${file}`);
   } finally {
-    await floor?.stop();
     await stack.stop();
   }
 }

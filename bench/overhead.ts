@@ -7,14 +7,20 @@
 //       NativeConnection), i.e. what that client change would give;
 //   (d) the floor: workflows of the orchestrator's shape (two local activities, a child workflow with
 //       the provider call as an activity and one more local activity) and none of its code;
-//   (e) the least a workflow can do: one workflow, one activity that calls the provider.
+//   (e) the least a workflow can do: one workflow, one activity that calls the provider;
+//   (f) less still: an eagerly started workflow whose one local activity calls the provider;
+//   (g) the orchestrator through the HTTP door (POST /v1/requests?wait=true on the API server, in
+//       this process, over the same client as (b)), so (g) − (b) is what the door adds.
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { Client } from '@temporalio/client';
 import OpenAI from 'openai';
+import { hashKey, StaticKeyStore } from '../api/keys.js';
+import { createApiServer } from '../api/server.js';
 import { requestStartOptions } from '../client/client.js';
 import { messageText } from '../common/messages.js';
 import type { ChatMessage, LlmRequest } from '../common/request.js';
+import { loadModelCatalog, loadRoutingTable } from '../config/load.js';
 import { loadTemplateRegistry } from '../core/templates/index.js';
 import { templatesDir } from '../workers/config.js';
 import type { llmRequest } from '../workflows/llmRequest.js';
@@ -42,8 +48,9 @@ export const overheadUsage = `npm run bench -- overhead [options]
   --warmup <n>         rounds sent first and not counted (default 30)
   --latency-ms <ms>    fixed emulator latency (default 50)
   --model <id>         model for every path (default gpt-4o-mini)
-  --paths <list>       comma-separated subset of: direct,orchestrator,eager,floor,single (default all)
-  --model-calls <mode> child (each model a child workflow, the default) or inline (config/routing.yaml)`;
+  --paths <list>       comma-separated subset of: direct,orchestrator,eager,floor,single,local,door (default all)
+  --model-calls <mode> child (the default: first model in the request, fallbacks as children), inline
+                       or every-child (config/routing.yaml's policy.modelCalls)`;
 
 const MAX_OUTPUT_TOKENS = 1024; // general_qa's defaultMaxOutputTokens in config/routing.yaml
 
@@ -88,7 +95,7 @@ export async function runOverheadBenchmark(argv: string[]): Promise<void> {
       warmup: { type: 'string', default: '30' },
       'latency-ms': { type: 'string', default: '50' },
       model: { type: 'string', default: 'gpt-4o-mini' },
-      paths: { type: 'string', default: 'direct,orchestrator,eager,floor,single' },
+      paths: { type: 'string', default: 'direct,orchestrator,eager,floor,single,local,door' },
       'model-calls': { type: 'string', default: 'child' },
     },
   });
@@ -116,8 +123,21 @@ export async function runOverheadBenchmark(argv: string[]): Promise<void> {
     const templates = await loadTemplateRegistry(templatesDir());
     const openai = new OpenAI({ apiKey: 'bench-openai-key', baseURL: emulator.openaiBaseURL, maxRetries: 0 });
     const eagerClient = new Client({ connection: nativeConnection, namespace: stack.namespace });
+    // The HTTP door as `npm start` serves it, over (b)'s client, with one key.
+    const doorKey = 'bench-door-key';
+    const catalog = loadModelCatalog();
+    const routing = loadRoutingTable(catalog);
+    const door = await createApiServer({
+      client: stack.client,
+      keys: new StaticKeyStore([{ keyHash: hashKey(doorKey), caller: 'bench' }]),
+      templates,
+      catalog: () => catalog,
+      routing: () => routing,
+      logger: false,
+    });
+    const doorUrl = `${await door.listen({ port: 0, host: '127.0.0.1' })}/v1/requests?wait=true`;
     const stamp = Date.now().toString(36);
-    const request = (path: string, round: number): LlmRequest => ({
+    const request = (path: string, round: number): LlmRequest & { caller: string } => ({
       requestId: `bench-overhead-${stamp}-${path}-${round}`,
       taskType: 'general_qa',
       templateId: 'general_qa',
@@ -126,6 +146,9 @@ export async function runOverheadBenchmark(argv: string[]): Promise<void> {
         question: `Overhead question ${round} (${path}, ${stamp}): what does a durable workflow add?`,
       },
       model,
+      // The door's requests carry the caller its key names; (b) and (c) carry the same, so that (g) − (b)
+      // is the door alone (the caller's budget and search attribute are the workflow's, on every path).
+      caller: 'bench',
     });
     const messagesFor = (r: LlmRequest): ChatMessage[] =>
       templates.render({ requestId: r.requestId, templateId: r.templateId, variables: r.variables }).messages;
@@ -212,6 +235,43 @@ export async function runOverheadBenchmark(argv: string[]): Promise<void> {
           );
         },
       },
+      {
+        name: 'local',
+        label: '(f) eager start, one local activity',
+        run: (round) => {
+          const r = request('local', round);
+          return timed(
+            () =>
+              eagerClient.workflow.execute('floorLocal', {
+                workflowId: r.requestId,
+                taskQueue: floorQueue,
+                args: [floorCall(r)],
+                requestEagerStart: true,
+              }),
+            r.requestId,
+          );
+        },
+      },
+      {
+        name: 'door',
+        label: '(g) orchestrator through the HTTP door',
+        run: async (round) => {
+          // The door takes the caller from the key, not the body.
+          const { requestId, caller: _caller, ...body } = request('door', round);
+          let workflowId: string | undefined;
+          const sample = await timed(async () => {
+            const response = await fetch(doorUrl, {
+              method: 'POST',
+              headers: { authorization: `Bearer ${doorKey}`, 'content-type': 'application/json' },
+              body: JSON.stringify(body),
+            });
+            workflowId = response.headers.get('x-request-id') ?? undefined;
+            const text = await response.text();
+            if (response.status !== 200) throw new Error(`HTTP ${response.status}: ${text.slice(0, 300)}`);
+          }, requestId);
+          return { ...sample, ...(workflowId ? { workflowId } : {}) };
+        },
+      },
     ];
     const paths = all.filter((p) => wanted.has(p.name));
     console.log(
@@ -250,6 +310,33 @@ export async function runOverheadBenchmark(argv: string[]): Promise<void> {
         ),
       );
     const direct = stats.get('direct');
+    // The issue's ratios, in this run: what each path adds over (a), against the floor's (e) and (f).
+    const addedOver = (name: string, key: 'p50Ms' | 'p99Ms'): number | undefined => {
+      const s = stats.get(name);
+      return s && direct ? s[key] - direct[key] : undefined;
+    };
+    const ratios: Record<string, number | null> = {};
+    for (const [name, floorName] of [
+      ['orchestrator', 'single'],
+      ['eager', 'single'],
+      ['orchestrator', 'local'],
+      ['eager', 'local'],
+    ] as const)
+      for (const key of ['p50Ms', 'p99Ms'] as const) {
+        const over = addedOver(name, key);
+        const floor = addedOver(floorName, key);
+        ratios[`${name}/${floorName} added ${key.slice(0, 3)}`] =
+          over !== undefined && floor !== undefined && floor > 0 ? round(over / floor, 2) : null;
+      }
+    const doorStats = stats.get('door');
+    const processStats = stats.get('orchestrator');
+    const doorAdds =
+      doorStats && processStats
+        ? {
+            p50Ms: round(doorStats.p50Ms - processStats.p50Ms, 2),
+            p99Ms: round(doorStats.p99Ms - processStats.p99Ms, 2),
+          }
+        : undefined;
     const versus = (s: LatencyStats, key: 'p50Ms' | 'p95Ms' | 'p99Ms' | 'meanMs'): number | string =>
       direct ? round(s[key] - direct[key], 2) : '';
     console.table(
@@ -296,6 +383,15 @@ export async function runOverheadBenchmark(argv: string[]): Promise<void> {
     if (added && paired)
       console.log(
         `Orchestrator vs direct: added p50 ${added.p50Ms} ms (target ≤ 15), p95 ${added.p95Ms} ms, p99 ${added.p99Ms} ms (target ≤ 50); per-round difference p50 ${paired.p50Ms} ms, p99 ${paired.p99Ms} ms`,
+      );
+
+    console.log(
+      "\nAdded latency over (a), as a multiple of the floor's (targets: ≤ 1.5 at p50, ≤ 2 at p99):",
+    );
+    console.table(ratios);
+    if (doorAdds)
+      console.log(
+        `The door over client.process (g − b): ${doorAdds.p50Ms} ms p50 (target ≤ 5), ${doorAdds.p99Ms} ms p99`,
       );
 
     // Where the time goes, for each workflow path.
@@ -348,6 +444,8 @@ export async function runOverheadBenchmark(argv: string[]): Promise<void> {
       paths: Object.fromEntries(paths.map((p) => [p.name, { label: p.label, latency: stats.get(p.name) }])),
       orchestratorAddedMs: added ?? null,
       orchestratorRatio: ratio ?? null,
+      addedVersusFloor: ratios,
+      doorOverProcessMs: doorAdds ?? null,
       perRoundDifference: paired ?? null,
       targets: {
         addedP50Ms: { target: 15, reached: added?.p50Ms ?? null },
@@ -359,6 +457,7 @@ export async function runOverheadBenchmark(argv: string[]): Promise<void> {
       sdkProblems: problems,
     });
     console.log(`\nWrote ${file}`);
+    await door.close();
   } finally {
     await floorWorker.stop();
     await stack.stop();

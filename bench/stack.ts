@@ -113,8 +113,8 @@ export function workerOptionsSummary(worker: Worker): Record<string, unknown> {
 
 /** `--model-calls child|inline`, checked. */
 export function modelCallMode(value: string): ModelCallMode {
-  if (value !== 'child' && value !== 'inline')
-    throw new Error(`--model-calls must be child or inline, not ${JSON.stringify(value)}`);
+  if (value !== 'child' && value !== 'inline' && value !== 'every-child')
+    throw new Error(`--model-calls must be child, inline or every-child, not ${JSON.stringify(value)}`);
   return value;
 }
 

@@ -4,6 +4,7 @@ import {
   Client,
   type ClientInterceptors,
   Connection,
+  type ConnectionLike,
   WorkflowExecutionAlreadyStartedError,
   WorkflowFailedError,
   type WorkflowHandle,
@@ -42,6 +43,13 @@ export interface OrchestratorClientOptions {
   taskQueue: string;
   /** Where streaming requests' events are read from; `stream()` needs it. */
   streams?: StreamReader;
+  /**
+   * Eager workflow start: the server hands the request's first workflow task straight back to the
+   * worker in this process, saving a task queue round trip. Only for a client built on that worker's
+   * own NativeConnection (the SDK refuses otherwise); the server falls back to a normal start when
+   * the worker has no free slot.
+   */
+  eagerStart?: boolean;
 }
 
 export interface ConnectOptions {
@@ -54,6 +62,11 @@ export interface ConnectOptions {
   dataConverter?: DataConverter;
   /** Client interceptors, e.g. OpenTelemetry's: a span per request start, carried into the workflow. */
   interceptors?: ClientInterceptors;
+  /**
+   * A worker's NativeConnection in this same process: the client is built on it (instead of a
+   * connection of its own, which `close()` then leaves open) and starts requests eagerly.
+   */
+  workerConnection?: ConnectionLike;
 }
 
 export interface StreamOptions {
@@ -115,18 +128,23 @@ export class OrchestratorClient {
   readonly temporal: Client;
   readonly taskQueue: string;
   readonly streams: StreamReader | undefined;
+  readonly eagerStart: boolean;
   private ownedBackend: Backend | undefined;
+  private ownsConnection = true;
 
   constructor(options: OrchestratorClientOptions) {
     this.temporal = options.client;
     this.taskQueue = options.taskQueue;
     this.streams = options.streams;
+    this.eagerStart = options.eagerStart ?? false;
   }
 
   /** Connects with TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE and LLM_TASK_QUEUE unless told otherwise. */
   static async connect(options: ConnectOptions = {}): Promise<OrchestratorClient> {
     const defaults = readTemporalSettings();
-    const connection = await Connection.connect({ address: options.address ?? defaults.address });
+    const connection =
+      options.workerConnection ??
+      (await Connection.connect({ address: options.address ?? defaults.address }));
     const client = new Client({
       connection,
       ...(options.interceptors ? { interceptors: options.interceptors } : {}),
@@ -140,25 +158,27 @@ export class OrchestratorClient {
       client,
       taskQueue: options.taskQueue ?? defaults.taskQueue,
       ...(streams ? { streams } : {}),
+      eagerStart: options.workerConnection !== undefined,
     });
     orchestrator.ownedBackend = backend;
+    orchestrator.ownsConnection = options.workerConnection === undefined;
     return orchestrator;
   }
 
-  /** Closes the Temporal connection and the stream store `connect()` opened. */
+  /** Closes the Temporal connection and the stream store `connect()` opened (a worker's stays open). */
   async close(): Promise<void> {
     await this.ownedBackend?.close();
-    await this.temporal.connection.close();
+    if (this.ownsConnection) await this.temporal.connection.close();
   }
 
   /** Starts the request, or returns the existing run when this request id was submitted before. */
   async start(request: LlmRequest): Promise<RequestHandle> {
     validateRequest(request);
     try {
-      return await this.temporal.workflow.start<typeof llmRequest>(
-        'llmRequest',
-        requestStartOptions(request, this.taskQueue),
-      );
+      return await this.temporal.workflow.start<typeof llmRequest>('llmRequest', {
+        ...requestStartOptions(request, this.taskQueue),
+        ...(this.eagerStart ? { requestEagerStart: true } : {}),
+      });
     } catch (error) {
       if (error instanceof WorkflowExecutionAlreadyStartedError) return this.handle(request.requestId);
       throw searchAttributeNotRegistered(error, this.temporal.options.namespace) ?? error;

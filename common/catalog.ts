@@ -115,14 +115,16 @@ export interface RoutingPolicy {
   maxRepairs: number;
   circuit: { failureThreshold: number; cooldownSeconds: number };
   /**
-   * How each model of a chain runs: `child` (the default) as its own modelCall child workflow, so the
-   * UI lists every model as a workflow; `inline` as the same steps in the request's own history,
-   * which saves a child's start and two workflow tasks per request (see bench/README.md).
+   * How each model of a chain runs. `child` (the default): the first model in the request's own
+   * history (the fast path), each model fallen back to as its own modelCall child workflow, so the UI
+   * lists every fallback as a workflow; `inline`: every model in the request's own history;
+   * `every-child`: every model a child, the first too (the shape before the fast path, kept for
+   * comparison). See bench/README.md for what each costs.
    */
   modelCalls?: ModelCallMode;
 }
 
-export type ModelCallMode = 'child' | 'inline';
+export type ModelCallMode = 'child' | 'inline' | 'every-child';
 
 export interface RoutingTable {
   routes: Record<string, TaskRoute>;

@@ -129,7 +129,7 @@ const policySchema = {
       },
     },
     maxRepairs: { type: 'integer', minimum: 0 },
-    modelCalls: { type: 'string', enum: ['child', 'inline'] },
+    modelCalls: { type: 'string', enum: ['child', 'inline', 'every-child'] },
     circuit: {
       type: 'object',
       required: ['failureThreshold', 'cooldownSeconds'],

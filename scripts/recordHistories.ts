@@ -87,6 +87,25 @@ const smallPipeline: PipelineDefinition = {
 
 export const scenarios: Scenario[] = [
   {
+    name: 'fast-success',
+    description:
+      "the fast path: the first model answers in the request's own history (invokeProvider, validate), no child",
+    run: send({ ...question('What does the fast path save?'), model: 'gpt-4o-mini' }),
+    expect: 'answered',
+  },
+  {
+    name: 'fast-fallback',
+    description:
+      "the fast path: the first model refuses the key (401) in the request's history; the model fallen back to is a modelCall child",
+    run: send({
+      ...question('Where does a fallback run?'),
+      model: 'gpt-4o',
+      fallbackModels: ['claude-haiku-4-5'],
+    }),
+    faults: [{ model: 'gpt-4o', status: 401, times: 1 }],
+    expect: 'answered',
+  },
+  {
     name: 'success',
     description: 'answered by the first model: render, plan, one modelCall child (invokeProvider, validate)',
     run: send({ ...question('What is a durable workflow?'), model: 'gpt-4o-mini' }),

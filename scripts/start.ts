@@ -5,6 +5,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
+import type { NativeConnection } from '@temporalio/worker';
 import { runApiServer } from '../api/run.js';
 import { readBackendSettings, readConfigFiles, readTemporalSettings } from '../config/env.js';
 import { projectRoot } from '../config/paths.js';
@@ -13,7 +14,7 @@ import { startEmulator } from '../emulator/server.js';
 import { workerBackend } from '../workers/backend.js';
 import { runWorker } from '../workers/main.js';
 import { devServerSearchAttributeArgs } from '../workflows/searchAttributes.js';
-import { fastDevServerArgs } from './devServer.js';
+import { fastDevServerArgs, fileDatabasePragmaArgs } from './devServer.js';
 import { ensureTemporalCli } from './provision.js';
 
 const UI_PORT = Number(process.env.TEMPORAL_UI_PORT ?? 8233);
@@ -59,6 +60,7 @@ async function startEmbeddedTemporal(address: string): Promise<ChildProcess> {
     String(UI_PORT),
     '--db-filename',
     join(dataDir, 'temporal.db'),
+    ...fileDatabasePragmaArgs,
     '--log-level',
     'warn',
     ...devServerSearchAttributeArgs(),
@@ -110,24 +112,28 @@ async function main(): Promise<void> {
     files: readConfigFiles(),
     providers: providerSettingsFromEnv(),
   });
-  const api = await runApiServer({ backend });
-  console.log('Send a request from another terminal:');
-  console.log(
-    `  npx llm-orchestrator run --task general_qa --template general_qa --var question="What is Temporal?"`,
-  );
-  console.log(
-    `  curl -s ${api.url}/v1/requests?wait=true -H 'authorization: Bearer dev-key' -H 'content-type: application/json' \\`,
-  );
-  console.log(
-    `    -d '{"taskType":"general_qa","templateId":"general_qa","variables":{"question":"What is Temporal?"}}'`,
-  );
-  console.log('');
+  // The API's client shares the worker's connection, so it starts requests eagerly (no task queue
+  // round trip for a request's first workflow task).
+  const alongside = async (connection: NativeConnection): Promise<() => Promise<void>> => {
+    const api = await runApiServer({ backend, workerConnection: connection });
+    console.log('Send a request from another terminal:');
+    console.log(
+      `  npx llm-orchestrator run --task general_qa --template general_qa --var question="What is Temporal?"`,
+    );
+    console.log(
+      `  curl -s ${api.url}/v1/requests?wait=true -H 'authorization: Bearer dev-key' -H 'content-type: application/json' \\`,
+    );
+    console.log(
+      `    -d '{"taskType":"general_qa","templateId":"general_qa","variables":{"question":"What is Temporal?"}}'`,
+    );
+    console.log('');
+    return () => api.close();
+  };
   const stop = (): void => {
     server?.kill('SIGTERM');
   };
   process.once('exit', stop);
-  await runWorker({ backend });
-  await api.close();
+  await runWorker({ backend, alongside });
   await backend.close();
   stop();
   process.exit(0);

@@ -244,8 +244,9 @@ describe('claim check', () => {
       `no payload in history is larger than the threshold (largest ${biggest} B)`,
     );
     const claims = raw.payloads.map((p) => p.payload).filter((p) => encodingOf(p) === 'binary/claim-check');
-    // The request's input, the rendered prompt, the child's input and the provider call's input at least.
-    assert.ok(claims.length >= 4, `${claims.length} claim references`);
+    // The request's input, the rendered prompt and the provider call's input at least (the first model
+    // runs in the request's own history: no child input).
+    assert.ok(claims.length >= 3, `${claims.length} claim references`);
     const references = claims.map(
       (p) => JSON.parse(Buffer.from(p.data ?? []).toString()) as { sha256: string },
     );

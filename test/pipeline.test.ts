@@ -98,10 +98,11 @@ describe('the requirement_to_code example', () => {
       assert.ok(span(item)[0] >= span(analyse)[1], 'code generation starts after the analysis');
       assert.ok(span(document)[0] >= span(item)[1], 'documentation starts after all the code');
     }
-    // Each child is a full request: render and plan, then one modelCall per model tried.
+    // Each child is a full request: render and plan, then its first model in its own history.
     const childSteps = await steps(h.env.client, `${result.pipelineId}/analyse`);
     assert.deepEqual(names(childSteps, 'localActivity').slice(0, 2), ['renderPrompt', 'planRoute']);
-    assert.equal(names(childSteps, 'child').length, 1);
+    assert.deepEqual(names(childSteps, 'activity'), ['invokeProvider']);
+    assert.equal(names(childSteps, 'child').length, 0);
   });
 
   it('runs the tasks in the dependency order the analysis returned: waves, parallel within a wave', async () => {

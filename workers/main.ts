@@ -30,11 +30,17 @@ export interface RunWorkerOptions {
   log?: (line: string) => void;
   /** Shared state from the caller (npm start shares one with its API server); left open. */
   backend?: Backend;
+  /**
+   * Started beside the worker on its connection once the worker exists (npm start's API server, whose
+   * client then starts requests eagerly); the stop it returns runs after the worker has drained,
+   * before the connection closes.
+   */
+  alongside?: (connection: NativeConnection) => Promise<() => Promise<void>>;
 }
 
 export async function runWorker(options: RunWorkerOptions = {}): Promise<void> {
   // Every setting is read here, once, before anything starts: a bad value stops the worker at once.
-  const { backend: given, ...connectionOptions } = options;
+  const { backend: given, alongside, ...connectionOptions } = options;
   const config = { ...readTemporalSettings(), ...definedOnly(connectionOptions) };
   const logSettings = readLogSettings();
   const files = readConfigFiles();
@@ -91,9 +97,11 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<void> {
     const stop = (): void => orchestrator.shutdown();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
+    const stopAlongside = alongside ? await alongside(connection) : undefined;
     try {
       await orchestrator.run();
     } finally {
+      await stopAlongside?.();
       await http.close();
     }
   } finally {

@@ -1,6 +1,7 @@
-// Walks a route plan: one modelCall child per model, in order, until one answers. Each child's
-// tries (and its failure, when it fails) are added to `attempts`, so the request lists every try.
-import { executeChild, isCancellation, workflowInfo } from '@temporalio/workflow';
+// Walks a route plan model by model, in order, until one answers: the first model in the request's
+// own history (the fast path), each model fallen back to as a modelCall child. Each model's tries
+// (and its failure, when it fails) are added to `attempts`, so the request lists every try.
+import { executeChild, isCancellation, patched, workflowInfo } from '@temporalio/workflow';
 import { skippedAttempt } from '../common/attempts.js';
 import { ContextLengthExceededError, rootFailure } from '../common/errors.js';
 import { pickDefined } from '../common/pick.js';
@@ -23,6 +24,18 @@ export interface ChainInput {
   /** Grows as models are tried; shared with the request's status query. */
   attempts: Attempt[];
   onModel: (model: string) => void;
+}
+
+/** Patch id: the first model runs in the request's history (runs recorded before it: a child). */
+export const FIRST_MODEL_INLINE = 'first-model-inline';
+
+/** Whether this model runs in the request's own history rather than as a child. */
+function runsInline(mode: RoutePlan['modelCalls'], index: number): boolean {
+  if (mode === 'inline') return true;
+  if (mode === 'every-child' || index > 0) return false;
+  // `child` or absent (plans recorded before modes existed): the fast path, unless replaying a run
+  // recorded before it.
+  return patched(FIRST_MODEL_INLINE);
 }
 
 export type ChainOutcome = { answer: ModelCallResult } | { answer?: undefined; failures: string[] };
@@ -70,14 +83,13 @@ export async function walkChain({
     };
     try {
       // Inline runs the very same steps in this history; a child gives the model its own workflow.
-      const answer =
-        plan.modelCalls === 'inline'
-          ? await modelCall(input)
-          : await executeChild(modelCall, {
-              workflowId: callId,
-              staticSummary: `${planned.model.id} (${planned.model.provider}, ${planned.role})`,
-              args: [input],
-            });
+      const answer = runsInline(plan.modelCalls, index)
+        ? await modelCall(input)
+        : await executeChild(modelCall, {
+            workflowId: callId,
+            staticSummary: `${planned.model.id} (${planned.model.provider}, ${planned.role})`,
+            args: [input],
+          });
       attempts.push(...answer.attempts);
       return { answer };
     } catch (error) {

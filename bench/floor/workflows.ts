@@ -21,6 +21,11 @@ export async function floorModelCall(call: FloorCall): Promise<FloorReply> {
   return reply;
 }
 
+/** Less still: the provider call as a local activity (no activity task); the benchmark starts it eagerly. */
+export async function floorLocal(call: FloorCall): Promise<FloorReply> {
+  return local.callProvider(call);
+}
+
 /** The least a workflow can do: one activity that calls the provider. */
 export async function floorSingle(call: FloorCall): Promise<FloorReply> {
   return remote.callProvider(call);
