@@ -8,6 +8,7 @@ import { tokenCounter } from '../core/context/tokens.js';
 import { RequestLog } from '../core/logging/requestLog.js';
 import type { LogSettings } from '../core/logging/settings.js';
 import type { ValidatorRegistry } from '../core/response/index.js';
+import { type BatchActivities, createBatchActivities } from './batches.js';
 import { type BudgetActivities, createBudgetActivities } from './budget.js';
 import { type CacheActivities, createCacheActivities } from './cache.js';
 import { type ConversationActivities, createConversationActivities } from './conversation.js';
@@ -26,6 +27,7 @@ import {
 
 export interface Activities
   extends ConversationActivities,
+    BatchActivities,
     PipelineActivities,
     CacheActivities,
     BudgetActivities,
@@ -78,5 +80,6 @@ export function createActivities(
     validateResponse: createValidateResponse(deps.validators),
     ...createConversationActivities(deps),
     ...createPipelineActivities(deps),
+    ...createBatchActivities(deps),
   };
 }

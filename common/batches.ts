@@ -113,7 +113,7 @@ export const BATCH_COLLECTOR_WORKFLOW = 'batchCollector';
 export const ADD_BATCH_ITEM_SIGNAL = 'addBatchItem';
 export const BATCH_ITEM_DONE_SIGNAL = 'batchItemDone';
 
-/** The collector of one provider and model: one long-running workflow per pair. */
-export function collectorWorkflowId(model: ModelSpec): string {
-  return `batch-collector/${model.provider}/${model.id}`;
+/** The collector of one provider and model on one task queue: one long-running workflow each. */
+export function collectorWorkflowId(taskQueue: string, model: ModelSpec): string {
+  return `batch-collector/${taskQueue}/${model.provider}/${model.id}`;
 }

@@ -49,6 +49,16 @@ const CASES: Record<WorkflowTypeName, { nonsense: RegExp; missing: unknown; miss
     missing: { requestId: 'r', taskType: 't', messages: [] },
     missingField: /required property 'planned'/,
   },
+  batchCollector: {
+    nonsense: /required property 'model'/,
+    missing: { model: { id: 'm', provider: 'openai', providerModel: 'm', pricing: {} } },
+    missingField: /required property 'settings'/,
+  },
+  providerBatch: {
+    nonsense: /required property 'model'/,
+    missing: { model: { id: 'm', provider: 'openai', providerModel: 'm', pricing: {} }, settings: {} },
+    missingField: /required property 'items'/,
+  },
 };
 
 describe('workflows check their own input', () => {

@@ -32,6 +32,7 @@ import {
 import type { StreamPublisher } from '../core/streaming/types.js';
 import { loadTemplateRegistry, type TemplateRegistry } from '../core/templates/index.js';
 import { workerBackend } from './backend.js';
+import { batchMetrics } from './batchMetrics.js';
 import { buildBundleOutOfProcess } from './bundle.js';
 import { defaultTuning, type WorkerTuning } from './config.js';
 import { OrchestratorMetrics } from './metrics.js';
@@ -169,7 +170,11 @@ export async function createOrchestratorWorker(
   };
   const metrics = options.metrics ?? new OrchestratorMetrics({ defaultMetrics: false });
   metrics.watchCircuits(() => deps.health.all());
-  const activities = createActivities({ ...deps, logging: options.logging ?? readLogSettings() });
+  const activities = createActivities({
+    ...deps,
+    batchMetrics: batchMetrics(metrics.registry),
+    logging: options.logging ?? readLogSettings(),
+  });
   const tuning: WorkerTuning = { ...defaultTuning, ...options.tuning };
   const common = {
     connection: options.connection,
