@@ -98,9 +98,14 @@ export function createBatchActivities(deps: BatchActivityDeps): BatchActivities 
       const earlier = (context.info.heartbeatDetails ?? { checkpoint: {} }) as SubmitHeartbeat;
       if (earlier.providerBatchId) return { providerBatchId: earlier.providerBatchId };
       let checkpoint = earlier.checkpoint;
-      const providerBatchId = await adapter(model).submit(batchLines(items), checkpoint, (next) => {
-        checkpoint = next;
-        context.heartbeat({ checkpoint } satisfies SubmitHeartbeat);
+      const providerBatchId = await adapter(model).submit(batchLines(items), {
+        key: context.info.workflowExecution?.workflowId ?? `${model.id}/${items[0]?.workflowId}`,
+        retried: context.info.attempt > 1,
+        checkpoint,
+        save: (next) => {
+          checkpoint = next;
+          context.heartbeat({ checkpoint } satisfies SubmitHeartbeat);
+        },
       });
       context.heartbeat({ checkpoint, providerBatchId } satisfies SubmitHeartbeat);
       metrics.submitted(model.id, items.length);

@@ -21,7 +21,7 @@ function later(ms: number, action: () => void): void {
   setTimeout(action, ms).unref();
 }
 
-/** Starts the batch's clock; it ends `processingMs` after creation (sooner when cancelled). */
+/** Starts the batch's clock; it ends `processingMs` after creation (sooner when cancelled, later when held). */
 export function startBatch(app: FastifyInstance, store: BatchStore, batch: StoredBatch, run: BatchRun): void {
   const { processingMs } = store.controls;
   const expire = store.controls.expireModels.includes(batch.model);
@@ -32,7 +32,7 @@ export function startBatch(app: FastifyInstance, store: BatchStore, batch: Store
     batch.times.in_progress = nowSeconds();
   });
   later(processingMs, () => {
-    void process(app, batch, run, { expire, failing });
+    store.end(() => void process(app, batch, run, { expire, failing }));
   });
 }
 

@@ -1,5 +1,6 @@
 // The emulator's Batch API state: uploaded files (OpenAI), batches of both providers with their
-// lines, and the test controls: how long a batch takes, which lines fail, which models' batches expire.
+// lines, and the test controls: how long a batch takes, which lines fail, which models' batches
+// expire, and a hold that keeps batches in progress until it is lifted.
 
 /** One line of a batch: its custom_id and the body it would send to the synchronous endpoint. */
 export interface BatchLine {
@@ -52,18 +53,29 @@ export interface BatchControls {
   failLinesContaining: string[];
   /** Batches for these models expire instead of completing (OpenAI `expired`, Anthropic `expired` results). */
   expireModels: string[];
+  /** While true, batches whose time is up stay in progress; setting it false ends them (drills). */
+  holdBatches: boolean;
 }
 
 export const DEFAULT_BATCH_CONTROLS: BatchControls = {
   processingMs: 2000,
   failLinesContaining: [],
   expireModels: [],
+  holdBatches: false,
 };
 
 export class BatchStore {
   readonly files = new Map<string, StoredFile>();
   readonly batches = new Map<string, StoredBatch>();
   controls: BatchControls = { ...DEFAULT_BATCH_CONTROLS };
+  /** The endings of batches held by `holdBatches`, run when it is set false. */
+  private held: (() => void)[] = [];
+
+  /** Ends a batch now, or when the hold is lifted. */
+  end(ending: () => void): void {
+    if (this.controls.holdBatches) this.held.push(ending);
+    else ending();
+  }
 
   /** Applies a control update; throws with the reason for a bad one. */
   setControls(update: unknown): BatchControls {
@@ -83,7 +95,12 @@ export class BatchStore {
         throw new Error(`${key} must be an array of strings`);
       next[key] = value;
     }
+    if (u.holdBatches !== undefined) {
+      if (typeof u.holdBatches !== 'boolean') throw new Error('holdBatches must be true or false');
+      next.holdBatches = u.holdBatches;
+    }
     this.controls = next;
+    if (!next.holdBatches) for (const ending of this.held.splice(0)) ending();
     return next;
   }
 
@@ -91,6 +108,7 @@ export class BatchStore {
   reset(): void {
     this.files.clear();
     this.batches.clear();
+    this.held = [];
     this.controls = { ...DEFAULT_BATCH_CONTROLS };
   }
 

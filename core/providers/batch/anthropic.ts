@@ -53,6 +53,8 @@ export class AnthropicBatches implements BatchAdapter {
     this.client = anthropicClient({ ...endpoint, timeoutMs: endpoint.timeoutMs ?? 120_000 });
   }
 
+  // Message batches carry no metadata to find an earlier try's batch by: a worker killed between the
+  // create call and the activity's completion leaves that batch behind (README: Batches).
   async submit(lines: BatchLine[]): Promise<string> {
     const requests = lines.map((l) => ({ custom_id: l.customId, params: messagesBody(l.request).body }));
     const batch = await this.call(() => this.client.messages.batches.create({ requests }));

@@ -8,9 +8,11 @@ import type { ErrorDetails } from '../../../common/errors.js';
 import { fromSdkError } from '../errors.js';
 import { chatCompletionBody, fromCompletion, openaiClient, readOpenAiError } from '../openai.js';
 import type { Endpoint } from '../types.js';
-import type { BatchAdapter, BatchLine, BatchLineResult, SubmitCheckpoint } from './types.js';
+import type { BatchAdapter, BatchLine, BatchLineResult, Submission } from './types.js';
 
 const ENDPOINT = '/v1/chat/completions';
+/** The batch metadata key that names our submission (metadata values hold up to 512 characters). */
+const SUBMISSION_KEY = 'llm_submission';
 const ENDED = new Set(['completed', 'failed', 'expired', 'cancelled']);
 
 interface OutputLine {
@@ -57,12 +59,16 @@ export class OpenAIBatches implements BatchAdapter {
     this.client = openaiClient(endpoint, 120_000);
   }
 
-  async submit(
-    lines: BatchLine[],
-    checkpoint: SubmitCheckpoint,
-    save: (c: SubmitCheckpoint) => void,
-  ): Promise<string> {
+  async submit(lines: BatchLine[], { key, retried, checkpoint, save }: Submission): Promise<string> {
     return this.call(async () => {
+      // A try killed after the batch was made but before it said so: that batch is this submission's.
+      if (retried) {
+        const page = await this.client.batches.list({ limit: 100 });
+        const made = page.data.find(
+          (b) => (b.metadata as Record<string, string> | null)?.[SUBMISSION_KEY] === key,
+        );
+        if (made) return made.id;
+      }
       let fileId = checkpoint.fileId;
       if (!fileId) {
         const jsonl = lines
@@ -86,6 +92,7 @@ export class OpenAIBatches implements BatchAdapter {
         input_file_id: fileId,
         endpoint: ENDPOINT,
         completion_window: '24h',
+        metadata: { [SUBMISSION_KEY]: key.slice(-512) },
       });
       return batch.id;
     });

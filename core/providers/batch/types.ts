@@ -24,13 +24,19 @@ export interface SubmitCheckpoint {
   fileId?: string;
 }
 
+/** One submission of one provider batch, across the activity's retries. */
+export interface Submission {
+  /** Names this submission for good (the providerBatch workflow's id): a retry looks for it first. */
+  key: string;
+  /** True on the activity's retries: the provider may already hold the batch of an earlier try. */
+  retried: boolean;
+  checkpoint: SubmitCheckpoint;
+  save(checkpoint: SubmitCheckpoint): void;
+}
+
 export interface BatchAdapter {
   /** Creates the provider batch and returns its id; `save` is told of each step's id as it is made. */
-  submit(
-    lines: BatchLine[],
-    checkpoint: SubmitCheckpoint,
-    save: (c: SubmitCheckpoint) => void,
-  ): Promise<string>;
+  submit(lines: BatchLine[], submission: Submission): Promise<string>;
   poll(batchId: string): Promise<BatchProgress>;
   /** Every line's outcome; `lines` are the submitted ones (a line's request says how to read its answer). */
   results(batchId: string, lines: BatchLine[]): Promise<BatchLineResult[]>;
