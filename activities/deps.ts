@@ -1,9 +1,11 @@
 // What the activities need from the world, passed in by the worker (or a test) so nothing is
 // constructed per call and tests can use real or scripted dependencies without module mocking.
+import { type BatchSettings, DEFAULT_BATCH_SETTINGS } from '../common/batches.js';
 import type { ModelCallMode, ModelCatalog, ProviderName, RoutingTable } from '../common/catalog.js';
 import type { ProviderRetry } from '../common/plan.js';
 import type { RenderedPrompt, RenderPromptInput } from '../common/prompt.js';
 import type { CostControls } from '../core/backend.js';
+import type { BatchCounters } from '../core/batches/metrics.js';
 import type { HealthStore } from '../core/health/circuit.js';
 import type { BlobStore } from '../core/pipelines/blobs.js';
 import type { ProviderRegistry } from '../core/providers/registry.js';
@@ -32,6 +34,8 @@ export interface OrchestratorSettings {
   heartbeatIntervalMs: number;
   /** Failure drills only: hold each answered provider call this long before completing it. */
   holdAfterAnswerMs?: number;
+  /** How non-urgent requests are collected into provider batches and how those are polled. */
+  batches: BatchSettings;
 }
 
 export const defaultSettings: OrchestratorSettings = {
@@ -40,6 +44,7 @@ export const defaultSettings: OrchestratorSettings = {
   modelCalls: 'child',
   heartbeatIntervalMs: 1000,
   providerQueues: { enabled: false },
+  batches: DEFAULT_BATCH_SETTINGS,
 };
 
 export function providerTaskQueue(taskQueue: string, provider: ProviderName): string {
@@ -65,4 +70,6 @@ export interface ActivityDeps {
   tools?: ToolRegistry;
   /** Where agents/<id>.yaml are read; the project's agents/ when absent. */
   agentsDir?: string;
+  /** Counts batch items queued, submitted, completed and the money saved; nothing when absent. */
+  batchMetrics?: BatchCounters;
 }

@@ -10,6 +10,7 @@ import type { LogSettings } from '../core/logging/settings.js';
 import type { ValidatorRegistry } from '../core/response/index.js';
 import { ToolRegistry } from '../core/tools/registry.js';
 import { type AgentActivities, createAgentActivities } from './agents.js';
+import { type BatchActivities, createBatchActivities } from './batches.js';
 import { type BudgetActivities, createBudgetActivities } from './budget.js';
 import { type CacheActivities, createCacheActivities } from './cache.js';
 import { type ConversationActivities, createConversationActivities } from './conversation.js';
@@ -29,6 +30,7 @@ import {
 export interface Activities
   extends AgentActivities,
     ConversationActivities,
+    BatchActivities,
     PipelineActivities,
     CacheActivities,
     BudgetActivities,
@@ -87,5 +89,6 @@ export function createActivities(
       ...(deps.blobs ? { blobs: deps.blobs } : {}),
       ...(deps.streams ? { streams: deps.streams } : {}),
     }),
+    ...createBatchActivities(deps),
   };
 }

@@ -47,7 +47,18 @@ export interface ModelPricing extends PriceRates {
    * A long-context tier's rates apply on top.
    */
   serviceTiers?: Record<string, Partial<PriceRates>>;
+  /**
+   * The Batch API's discount off the base rates, 0..1 (default 0.5, both providers' half price):
+   * a call served by the `batch` tier without rates of its own in `serviceTiers` is billed so.
+   */
+  batchDiscount?: number;
 }
+
+/** Half price: OpenAI's Batch API and Anthropic's Message Batches both bill 50% of the base rates. */
+export const DEFAULT_BATCH_DISCOUNT = 0.5;
+
+/** The service tier a Batch API answer is billed at. */
+export const BATCH_SERVICE_TIER = 'batch';
 
 export interface ModelSpec {
   /** Our id for the model, used in requests, routes and metrics. */
@@ -147,7 +158,10 @@ export interface PricedUsage {
 
 /** The rates that bill a call: the base, then its service tier's, then its prompt length's. */
 export function ratesFor(pricing: ModelPricing, usage: PricedUsage): Required<PriceRates> {
-  const tier = usage.serviceTier ? pricing.serviceTiers?.[usage.serviceTier] : undefined;
+  const tier = usage.serviceTier
+    ? (pricing.serviceTiers?.[usage.serviceTier] ??
+      (usage.serviceTier === BATCH_SERVICE_TIER ? discountedRates(pricing) : undefined))
+    : undefined;
   const long = (pricing.longContext ?? [])
     .filter((t) => usage.inputTokens > t.aboveInputTokens)
     .sort((a, b) => b.aboveInputTokens - a.aboveInputTokens)[0];
@@ -166,8 +180,18 @@ export function ratesFor(pricing: ModelPricing, usage: PricedUsage): Required<Pr
 }
 
 function pick(pricing: ModelPricing): PriceRates {
-  const { longContext: _, serviceTiers: __, ...rates } = pricing;
+  const { longContext: _, serviceTiers: __, batchDiscount: ___, ...rates } = pricing;
   return rates;
+}
+
+/** The base rates less the model's batch discount (rates keep at most 8 decimals, as the catalog's). */
+function discountedRates(pricing: ModelPricing): PriceRates {
+  const keep = 1 - (pricing.batchDiscount ?? DEFAULT_BATCH_DISCOUNT);
+  const scaled = Object.entries(pick(pricing)).map(([name, rate]) => [
+    name,
+    Math.round((rate as number) * keep * 1e8) / 1e8,
+  ]);
+  return Object.fromEntries(scaled) as unknown as PriceRates;
 }
 
 /** The kinds of tokens a call is billed for, each at its own rate. */

@@ -85,6 +85,8 @@ export class InvalidResponseError extends defineError('InvalidResponseError', fa
 export class MaxRetriesExceededError extends defineError('MaxRetriesExceededError', false) {}
 export class AllModelsFailedError extends defineError('AllModelsFailedError', false) {}
 export class BudgetExceededError extends defineError('BudgetExceededError', false) {}
+/** A batch item came back without an answer (refused, expired, cancelled); the request falls back. */
+export class BatchItemFailedError extends defineError('BatchItemFailedError', false) {}
 
 /** Provider error types a retry policy must not retry: the next model is tried instead. */
 /** Our own rate limit said wait (core/limits/errors.ts); the workflow waits on a timer. */

@@ -2,7 +2,7 @@
 // One ajv validator per workflow type, as plain functions that workflow code can run.
 "use strict";
 exports.llmRequest = validate10;
-const schema11 = {"type":"object","required":["requestId","taskType","templateId","variables"],"properties":{"requestId":{"type":"string","minLength":1,"maxLength":200,"pattern":"^[^\\s]+$"},"taskType":{"type":"string","minLength":1,"maxLength":100},"templateId":{"type":"string","minLength":1,"maxLength":200},"templateVersion":{"type":"string","minLength":1,"maxLength":50},"variables":{"type":"object"},"messages":{"type":"array","minItems":1,"items":{"type":"object","required":["role","content"],"additionalProperties":false,"properties":{"role":{"enum":["system","user","assistant","tool"]},"content":{"anyOf":[{"type":"string"},{"type":"array","items":{"type":"object","required":["type"],"properties":{"type":{"enum":["text","image"]}},"oneOf":[{"required":["text"],"additionalProperties":false,"properties":{"type":{"const":"text"},"text":{"type":"string"}}},{"required":["source"],"additionalProperties":false,"properties":{"type":{"const":"image"},"detail":{"enum":["low","high","auto"]},"source":{"oneOf":[{"type":"object","required":["url"],"additionalProperties":false,"properties":{"url":{"type":"string","pattern":"^(https?|data):"}}},{"type":"object","required":["mediaType","data"],"additionalProperties":false,"properties":{"mediaType":{"enum":["image/png","image/jpeg","image/gif","image/webp"]},"data":{"type":"string","minLength":1,"pattern":"^[A-Za-z0-9+/]+={0,2}$"}}}]}}}]}}]},"toolCalls":{"type":"array","items":{"type":"object","required":["id","name","arguments"],"additionalProperties":false,"properties":{"id":{"type":"string","minLength":1},"name":{"type":"string","pattern":"^[A-Za-z0-9_-]{1,64}$"},"arguments":{},"rawArguments":{"type":"string"}}}},"toolCallId":{"type":"string","minLength":1},"isError":{"type":"boolean"}}}},"tools":{"type":"array","maxItems":128,"items":{"type":"object","required":["name","parameters"],"additionalProperties":false,"properties":{"name":{"type":"string","pattern":"^[A-Za-z0-9_-]{1,64}$"},"description":{"type":"string","maxLength":10000},"parameters":{"type":"object"},"strict":{"type":"boolean"}}}},"toolChoice":{"anyOf":[{"enum":["auto","none","required"]},{"type":"object","required":["name"],"additionalProperties":false,"properties":{"name":{"type":"string","pattern":"^[A-Za-z0-9_-]{1,64}$"}}}]},"parallelToolCalls":{"type":"boolean"},"outputFormat":{"enum":["text","json","code","markdown"]},"schema":{"type":"object"},"model":{"type":"string","minLength":1},"fallbackModels":{"type":"array","items":{"type":"string","minLength":1}},"params":{"type":"object","additionalProperties":false,"properties":{"temperature":{"type":"number","minimum":0,"maximum":2},"topP":{"type":"number","minimum":0,"maximum":1},"maxOutputTokens":{"type":"integer","minimum":1},"stop":{"type":"array","items":{"type":"string"},"maxItems":4}}},"context":{"type":"array","items":{"type":"object","required":["id","content","relevanceScore","timestamp"],"properties":{"id":{"type":"string"},"content":{"type":"string"},"relevanceScore":{"type":"number"},"timestamp":{"type":"string"},"source":{"type":"string"},"pinned":{"type":"boolean"}}}},"pruning":{"type":"object"},"criteria":{"type":"object"},"deadlineSeconds":{"type":"number","exclusiveMinimum":0},"waitForCooldownSeconds":{"type":"number","minimum":0},"maxRepairs":{"type":"integer","minimum":0,"maximum":10},"allowRegexFallback":{"type":"boolean"},"stream":{"type":"boolean"},"notBefore":{"type":"string","format":"date-time"},"offPeak":{"type":"object","required":["startHourUtc","endHourUtc"],"additionalProperties":false,"properties":{"startHourUtc":{"type":"integer","minimum":0,"maximum":23},"endHourUtc":{"type":"integer","minimum":0,"maximum":23}}},"caller":{"type":"string","maxLength":200},"cache":{"enum":["read-write","read-only","off"]}},"additionalProperties":false};
+const schema11 = {"type":"object","required":["requestId","taskType","templateId","variables"],"properties":{"requestId":{"type":"string","minLength":1,"maxLength":200,"pattern":"^[^\\s]+$"},"taskType":{"type":"string","minLength":1,"maxLength":100},"templateId":{"type":"string","minLength":1,"maxLength":200},"templateVersion":{"type":"string","minLength":1,"maxLength":50},"variables":{"type":"object"},"messages":{"type":"array","minItems":1,"items":{"type":"object","required":["role","content"],"additionalProperties":false,"properties":{"role":{"enum":["system","user","assistant","tool"]},"content":{"anyOf":[{"type":"string"},{"type":"array","items":{"type":"object","required":["type"],"properties":{"type":{"enum":["text","image"]}},"oneOf":[{"required":["text"],"additionalProperties":false,"properties":{"type":{"const":"text"},"text":{"type":"string"}}},{"required":["source"],"additionalProperties":false,"properties":{"type":{"const":"image"},"detail":{"enum":["low","high","auto"]},"source":{"oneOf":[{"type":"object","required":["url"],"additionalProperties":false,"properties":{"url":{"type":"string","pattern":"^(https?|data):"}}},{"type":"object","required":["mediaType","data"],"additionalProperties":false,"properties":{"mediaType":{"enum":["image/png","image/jpeg","image/gif","image/webp"]},"data":{"type":"string","minLength":1,"pattern":"^[A-Za-z0-9+/]+={0,2}$"}}}]}}}]}}]},"toolCalls":{"type":"array","items":{"type":"object","required":["id","name","arguments"],"additionalProperties":false,"properties":{"id":{"type":"string","minLength":1},"name":{"type":"string","pattern":"^[A-Za-z0-9_-]{1,64}$"},"arguments":{},"rawArguments":{"type":"string"}}}},"toolCallId":{"type":"string","minLength":1},"isError":{"type":"boolean"}}}},"tools":{"type":"array","maxItems":128,"items":{"type":"object","required":["name","parameters"],"additionalProperties":false,"properties":{"name":{"type":"string","pattern":"^[A-Za-z0-9_-]{1,64}$"},"description":{"type":"string","maxLength":10000},"parameters":{"type":"object"},"strict":{"type":"boolean"}}}},"toolChoice":{"anyOf":[{"enum":["auto","none","required"]},{"type":"object","required":["name"],"additionalProperties":false,"properties":{"name":{"type":"string","pattern":"^[A-Za-z0-9_-]{1,64}$"}}}]},"parallelToolCalls":{"type":"boolean"},"outputFormat":{"enum":["text","json","code","markdown"]},"schema":{"type":"object"},"model":{"type":"string","minLength":1},"fallbackModels":{"type":"array","items":{"type":"string","minLength":1}},"params":{"type":"object","additionalProperties":false,"properties":{"temperature":{"type":"number","minimum":0,"maximum":2},"topP":{"type":"number","minimum":0,"maximum":1},"maxOutputTokens":{"type":"integer","minimum":1},"stop":{"type":"array","items":{"type":"string"},"maxItems":4}}},"context":{"type":"array","items":{"type":"object","required":["id","content","relevanceScore","timestamp"],"properties":{"id":{"type":"string"},"content":{"type":"string"},"relevanceScore":{"type":"number"},"timestamp":{"type":"string"},"source":{"type":"string"},"pinned":{"type":"boolean"}}}},"pruning":{"type":"object"},"criteria":{"type":"object"},"deadlineSeconds":{"type":"number","exclusiveMinimum":0},"waitForCooldownSeconds":{"type":"number","minimum":0},"maxRepairs":{"type":"integer","minimum":0,"maximum":10},"allowRegexFallback":{"type":"boolean"},"stream":{"type":"boolean"},"notBefore":{"type":"string","format":"date-time"},"offPeak":{"type":"object","required":["startHourUtc","endHourUtc"],"additionalProperties":false,"properties":{"startHourUtc":{"type":"integer","minimum":0,"maximum":23},"endHourUtc":{"type":"integer","minimum":0,"maximum":23}}},"caller":{"type":"string","maxLength":200},"urgency":{"enum":["now","batch"]},"cache":{"enum":["read-write","read-only","off"]}},"additionalProperties":false};
 const func2 = Object.prototype.hasOwnProperty;
 const func3 = require("ajv/dist/runtime/ucs2length").default;
 const pattern0 = new RegExp("^[^\\s]+$", "u");
@@ -1879,10 +1879,10 @@ vErrors.push(err145);
 errors++;
 }
 }
-if(data.cache !== undefined){
-let data66 = data.cache;
-if(!(((data66 === "read-write") || (data66 === "read-only")) || (data66 === "off"))){
-const err146 = {instancePath:instancePath+"/cache",schemaPath:"#/properties/cache/enum",keyword:"enum",params:{allowedValues: schema11.properties.cache.enum},message:"must be equal to one of the allowed values"};
+if(data.urgency !== undefined){
+let data66 = data.urgency;
+if(!((data66 === "now") || (data66 === "batch"))){
+const err146 = {instancePath:instancePath+"/urgency",schemaPath:"#/properties/urgency/enum",keyword:"enum",params:{allowedValues: schema11.properties.urgency.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err146];
 }
@@ -1892,14 +1892,27 @@ vErrors.push(err146);
 errors++;
 }
 }
-}
-else {
-const err147 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data.cache !== undefined){
+let data67 = data.cache;
+if(!(((data67 === "read-write") || (data67 === "read-only")) || (data67 === "off"))){
+const err147 = {instancePath:instancePath+"/cache",schemaPath:"#/properties/cache/enum",keyword:"enum",params:{allowedValues: schema11.properties.cache.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err147];
 }
 else {
 vErrors.push(err147);
+}
+errors++;
+}
+}
+}
+else {
+const err148 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err148];
+}
+else {
+vErrors.push(err148);
 }
 errors++;
 }
@@ -3807,10 +3820,10 @@ vErrors.push(err147);
 errors++;
 }
 }
-if(data1.cache !== undefined){
-let data68 = data1.cache;
-if(!(((data68 === "read-write") || (data68 === "read-only")) || (data68 === "off"))){
-const err148 = {instancePath:instancePath+"/requests/" + i0+"/cache",schemaPath:"llmRequest/properties/cache/enum",keyword:"enum",params:{allowedValues: schema11.properties.cache.enum},message:"must be equal to one of the allowed values"};
+if(data1.urgency !== undefined){
+let data68 = data1.urgency;
+if(!((data68 === "now") || (data68 === "batch"))){
+const err148 = {instancePath:instancePath+"/requests/" + i0+"/urgency",schemaPath:"llmRequest/properties/urgency/enum",keyword:"enum",params:{allowedValues: schema11.properties.urgency.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err148];
 }
@@ -3820,9 +3833,10 @@ vErrors.push(err148);
 errors++;
 }
 }
-}
-else {
-const err149 = {instancePath:instancePath+"/requests/" + i0,schemaPath:"llmRequest/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data1.cache !== undefined){
+let data69 = data1.cache;
+if(!(((data69 === "read-write") || (data69 === "read-only")) || (data69 === "off"))){
+const err149 = {instancePath:instancePath+"/requests/" + i0+"/cache",schemaPath:"llmRequest/properties/cache/enum",keyword:"enum",params:{allowedValues: schema11.properties.cache.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err149];
 }
@@ -3834,7 +3848,7 @@ errors++;
 }
 }
 else {
-const err150 = {instancePath:instancePath+"/requests",schemaPath:"#/properties/requests/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err150 = {instancePath:instancePath+"/requests/" + i0,schemaPath:"llmRequest/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err150];
 }
@@ -3844,10 +3858,9 @@ vErrors.push(err150);
 errors++;
 }
 }
-if(data.concurrency !== undefined){
-let data69 = data.concurrency;
-if(!(((typeof data69 == "number") && (!(data69 % 1) && !isNaN(data69))) && (isFinite(data69)))){
-const err151 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+}
+else {
+const err151 = {instancePath:instancePath+"/requests",schemaPath:"#/properties/requests/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err151];
 }
@@ -3856,9 +3869,11 @@ vErrors.push(err151);
 }
 errors++;
 }
-if((typeof data69 == "number") && (isFinite(data69))){
-if(data69 < 1 || isNaN(data69)){
-const err152 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+}
+if(data.concurrency !== undefined){
+let data70 = data.concurrency;
+if(!(((typeof data70 == "number") && (!(data70 % 1) && !isNaN(data70))) && (isFinite(data70)))){
+const err152 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err152];
 }
@@ -3867,16 +3882,27 @@ vErrors.push(err152);
 }
 errors++;
 }
-}
-}
-}
-else {
-const err153 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if((typeof data70 == "number") && (isFinite(data70))){
+if(data70 < 1 || isNaN(data70)){
+const err153 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err153];
 }
 else {
 vErrors.push(err153);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err154 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err154];
+}
+else {
+vErrors.push(err154);
 }
 errors++;
 }
@@ -6064,6 +6090,1667 @@ vErrors.push(err31);
 errors++;
 }
 validate17.errors = vErrors;
+return errors === 0;
+}
+
+exports.batchCollector = validate18;
+const schema20 = {"type":"object","required":["model","settings"],"properties":{"model":{"type":"object","required":["id","provider","providerModel","pricing"],"properties":{"id":{"type":"string"},"provider":{"type":"string"},"providerModel":{"type":"string"},"pricing":{"type":"object"}}},"settings":{"type":"object","required":["maxItems","maxWaitMs","pollInitialMs","pollMaxMs","pollBackoff","itemWaitMs","onItemFailure","batchesPerRun"],"properties":{"maxItems":{"type":"integer","minimum":1,"maximum":50000},"maxWaitMs":{"type":"number","minimum":0},"pollInitialMs":{"type":"number","exclusiveMinimum":0},"pollMaxMs":{"type":"number","exclusiveMinimum":0},"pollBackoff":{"type":"number","minimum":1},"itemWaitMs":{"type":"number","exclusiveMinimum":0},"onItemFailure":{"enum":["same-model","next-model"]},"batchesPerRun":{"type":"integer","minimum":1}}},"pending":{"type":"array","items":{"type":"object","required":["workflowId","requestId","taskType","call"],"properties":{"workflowId":{"type":"string","minLength":1},"requestId":{"type":"string","minLength":1},"taskType":{"type":"string","minLength":1},"call":{"type":"object","required":["model","messages","maxOutputTokens"],"properties":{"model":{"type":"object","required":["id","provider","providerModel","pricing"],"properties":{"id":{"type":"string"},"provider":{"type":"string"},"providerModel":{"type":"string"},"pricing":{"type":"object"}}},"messages":{"type":"array","minItems":1},"maxOutputTokens":{"type":"integer","minimum":1}}}}}},"submitted":{"type":"integer","minimum":0}}};
+
+function validate18(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.model === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "model"},message:"must have required property '"+"model"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.settings === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "settings"},message:"must have required property '"+"settings"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.model !== undefined){
+let data0 = data.model;
+if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+if(data0.id === undefined){
+const err2 = {instancePath:instancePath+"/model",schemaPath:"#/properties/model/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data0.provider === undefined){
+const err3 = {instancePath:instancePath+"/model",schemaPath:"#/properties/model/required",keyword:"required",params:{missingProperty: "provider"},message:"must have required property '"+"provider"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data0.providerModel === undefined){
+const err4 = {instancePath:instancePath+"/model",schemaPath:"#/properties/model/required",keyword:"required",params:{missingProperty: "providerModel"},message:"must have required property '"+"providerModel"+"'"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(data0.pricing === undefined){
+const err5 = {instancePath:instancePath+"/model",schemaPath:"#/properties/model/required",keyword:"required",params:{missingProperty: "pricing"},message:"must have required property '"+"pricing"+"'"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(data0.id !== undefined){
+if(typeof data0.id !== "string"){
+const err6 = {instancePath:instancePath+"/model/id",schemaPath:"#/properties/model/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data0.provider !== undefined){
+if(typeof data0.provider !== "string"){
+const err7 = {instancePath:instancePath+"/model/provider",schemaPath:"#/properties/model/properties/provider/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(data0.providerModel !== undefined){
+if(typeof data0.providerModel !== "string"){
+const err8 = {instancePath:instancePath+"/model/providerModel",schemaPath:"#/properties/model/properties/providerModel/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+if(data0.pricing !== undefined){
+let data4 = data0.pricing;
+if(!(data4 && typeof data4 == "object" && !Array.isArray(data4))){
+const err9 = {instancePath:instancePath+"/model/pricing",schemaPath:"#/properties/model/properties/pricing/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+}
+else {
+const err10 = {instancePath:instancePath+"/model",schemaPath:"#/properties/model/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+if(data.settings !== undefined){
+let data5 = data.settings;
+if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
+if(data5.maxItems === undefined){
+const err11 = {instancePath:instancePath+"/settings",schemaPath:"#/properties/settings/required",keyword:"required",params:{missingProperty: "maxItems"},message:"must have required property '"+"maxItems"+"'"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+if(data5.maxWaitMs === undefined){
+const err12 = {instancePath:instancePath+"/settings",schemaPath:"#/properties/settings/required",keyword:"required",params:{missingProperty: "maxWaitMs"},message:"must have required property '"+"maxWaitMs"+"'"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+if(data5.pollInitialMs === undefined){
+const err13 = {instancePath:instancePath+"/settings",schemaPath:"#/properties/settings/required",keyword:"required",params:{missingProperty: "pollInitialMs"},message:"must have required property '"+"pollInitialMs"+"'"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+if(data5.pollMaxMs === undefined){
+const err14 = {instancePath:instancePath+"/settings",schemaPath:"#/properties/settings/required",keyword:"required",params:{missingProperty: "pollMaxMs"},message:"must have required property '"+"pollMaxMs"+"'"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+if(data5.pollBackoff === undefined){
+const err15 = {instancePath:instancePath+"/settings",schemaPath:"#/properties/settings/required",keyword:"required",params:{missingProperty: "pollBackoff"},message:"must have required property '"+"pollBackoff"+"'"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+if(data5.itemWaitMs === undefined){
+const err16 = {instancePath:instancePath+"/settings",schemaPath:"#/properties/settings/required",keyword:"required",params:{missingProperty: "itemWaitMs"},message:"must have required property '"+"itemWaitMs"+"'"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+if(data5.onItemFailure === undefined){
+const err17 = {instancePath:instancePath+"/settings",schemaPath:"#/properties/settings/required",keyword:"required",params:{missingProperty: "onItemFailure"},message:"must have required property '"+"onItemFailure"+"'"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+if(data5.batchesPerRun === undefined){
+const err18 = {instancePath:instancePath+"/settings",schemaPath:"#/properties/settings/required",keyword:"required",params:{missingProperty: "batchesPerRun"},message:"must have required property '"+"batchesPerRun"+"'"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+if(data5.maxItems !== undefined){
+let data6 = data5.maxItems;
+if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
+const err19 = {instancePath:instancePath+"/settings/maxItems",schemaPath:"#/properties/settings/properties/maxItems/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+if((typeof data6 == "number") && (isFinite(data6))){
+if(data6 > 50000 || isNaN(data6)){
+const err20 = {instancePath:instancePath+"/settings/maxItems",schemaPath:"#/properties/settings/properties/maxItems/maximum",keyword:"maximum",params:{comparison: "<=", limit: 50000},message:"must be <= 50000"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+if(data6 < 1 || isNaN(data6)){
+const err21 = {instancePath:instancePath+"/settings/maxItems",schemaPath:"#/properties/settings/properties/maxItems/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+}
+if(data5.maxWaitMs !== undefined){
+let data7 = data5.maxWaitMs;
+if((typeof data7 == "number") && (isFinite(data7))){
+if(data7 < 0 || isNaN(data7)){
+const err22 = {instancePath:instancePath+"/settings/maxWaitMs",schemaPath:"#/properties/settings/properties/maxWaitMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+}
+else {
+const err23 = {instancePath:instancePath+"/settings/maxWaitMs",schemaPath:"#/properties/settings/properties/maxWaitMs/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+}
+if(data5.pollInitialMs !== undefined){
+let data8 = data5.pollInitialMs;
+if((typeof data8 == "number") && (isFinite(data8))){
+if(data8 <= 0 || isNaN(data8)){
+const err24 = {instancePath:instancePath+"/settings/pollInitialMs",schemaPath:"#/properties/settings/properties/pollInitialMs/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+}
+else {
+const err25 = {instancePath:instancePath+"/settings/pollInitialMs",schemaPath:"#/properties/settings/properties/pollInitialMs/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+}
+if(data5.pollMaxMs !== undefined){
+let data9 = data5.pollMaxMs;
+if((typeof data9 == "number") && (isFinite(data9))){
+if(data9 <= 0 || isNaN(data9)){
+const err26 = {instancePath:instancePath+"/settings/pollMaxMs",schemaPath:"#/properties/settings/properties/pollMaxMs/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+}
+else {
+const err27 = {instancePath:instancePath+"/settings/pollMaxMs",schemaPath:"#/properties/settings/properties/pollMaxMs/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+}
+if(data5.pollBackoff !== undefined){
+let data10 = data5.pollBackoff;
+if((typeof data10 == "number") && (isFinite(data10))){
+if(data10 < 1 || isNaN(data10)){
+const err28 = {instancePath:instancePath+"/settings/pollBackoff",schemaPath:"#/properties/settings/properties/pollBackoff/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+}
+else {
+const err29 = {instancePath:instancePath+"/settings/pollBackoff",schemaPath:"#/properties/settings/properties/pollBackoff/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+}
+if(data5.itemWaitMs !== undefined){
+let data11 = data5.itemWaitMs;
+if((typeof data11 == "number") && (isFinite(data11))){
+if(data11 <= 0 || isNaN(data11)){
+const err30 = {instancePath:instancePath+"/settings/itemWaitMs",schemaPath:"#/properties/settings/properties/itemWaitMs/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+}
+else {
+const err31 = {instancePath:instancePath+"/settings/itemWaitMs",schemaPath:"#/properties/settings/properties/itemWaitMs/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err31];
+}
+else {
+vErrors.push(err31);
+}
+errors++;
+}
+}
+if(data5.onItemFailure !== undefined){
+let data12 = data5.onItemFailure;
+if(!((data12 === "same-model") || (data12 === "next-model"))){
+const err32 = {instancePath:instancePath+"/settings/onItemFailure",schemaPath:"#/properties/settings/properties/onItemFailure/enum",keyword:"enum",params:{allowedValues: schema20.properties.settings.properties.onItemFailure.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err32];
+}
+else {
+vErrors.push(err32);
+}
+errors++;
+}
+}
+if(data5.batchesPerRun !== undefined){
+let data13 = data5.batchesPerRun;
+if(!(((typeof data13 == "number") && (!(data13 % 1) && !isNaN(data13))) && (isFinite(data13)))){
+const err33 = {instancePath:instancePath+"/settings/batchesPerRun",schemaPath:"#/properties/settings/properties/batchesPerRun/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err33];
+}
+else {
+vErrors.push(err33);
+}
+errors++;
+}
+if((typeof data13 == "number") && (isFinite(data13))){
+if(data13 < 1 || isNaN(data13)){
+const err34 = {instancePath:instancePath+"/settings/batchesPerRun",schemaPath:"#/properties/settings/properties/batchesPerRun/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err34];
+}
+else {
+vErrors.push(err34);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err35 = {instancePath:instancePath+"/settings",schemaPath:"#/properties/settings/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err35];
+}
+else {
+vErrors.push(err35);
+}
+errors++;
+}
+}
+if(data.pending !== undefined){
+let data14 = data.pending;
+if(Array.isArray(data14)){
+const len0 = data14.length;
+for(let i0=0; i0<len0; i0++){
+let data15 = data14[i0];
+if(data15 && typeof data15 == "object" && !Array.isArray(data15)){
+if(data15.workflowId === undefined){
+const err36 = {instancePath:instancePath+"/pending/" + i0,schemaPath:"#/properties/pending/items/required",keyword:"required",params:{missingProperty: "workflowId"},message:"must have required property '"+"workflowId"+"'"};
+if(vErrors === null){
+vErrors = [err36];
+}
+else {
+vErrors.push(err36);
+}
+errors++;
+}
+if(data15.requestId === undefined){
+const err37 = {instancePath:instancePath+"/pending/" + i0,schemaPath:"#/properties/pending/items/required",keyword:"required",params:{missingProperty: "requestId"},message:"must have required property '"+"requestId"+"'"};
+if(vErrors === null){
+vErrors = [err37];
+}
+else {
+vErrors.push(err37);
+}
+errors++;
+}
+if(data15.taskType === undefined){
+const err38 = {instancePath:instancePath+"/pending/" + i0,schemaPath:"#/properties/pending/items/required",keyword:"required",params:{missingProperty: "taskType"},message:"must have required property '"+"taskType"+"'"};
+if(vErrors === null){
+vErrors = [err38];
+}
+else {
+vErrors.push(err38);
+}
+errors++;
+}
+if(data15.call === undefined){
+const err39 = {instancePath:instancePath+"/pending/" + i0,schemaPath:"#/properties/pending/items/required",keyword:"required",params:{missingProperty: "call"},message:"must have required property '"+"call"+"'"};
+if(vErrors === null){
+vErrors = [err39];
+}
+else {
+vErrors.push(err39);
+}
+errors++;
+}
+if(data15.workflowId !== undefined){
+let data16 = data15.workflowId;
+if(typeof data16 === "string"){
+if(func3(data16) < 1){
+const err40 = {instancePath:instancePath+"/pending/" + i0+"/workflowId",schemaPath:"#/properties/pending/items/properties/workflowId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err40];
+}
+else {
+vErrors.push(err40);
+}
+errors++;
+}
+}
+else {
+const err41 = {instancePath:instancePath+"/pending/" + i0+"/workflowId",schemaPath:"#/properties/pending/items/properties/workflowId/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err41];
+}
+else {
+vErrors.push(err41);
+}
+errors++;
+}
+}
+if(data15.requestId !== undefined){
+let data17 = data15.requestId;
+if(typeof data17 === "string"){
+if(func3(data17) < 1){
+const err42 = {instancePath:instancePath+"/pending/" + i0+"/requestId",schemaPath:"#/properties/pending/items/properties/requestId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err42];
+}
+else {
+vErrors.push(err42);
+}
+errors++;
+}
+}
+else {
+const err43 = {instancePath:instancePath+"/pending/" + i0+"/requestId",schemaPath:"#/properties/pending/items/properties/requestId/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err43];
+}
+else {
+vErrors.push(err43);
+}
+errors++;
+}
+}
+if(data15.taskType !== undefined){
+let data18 = data15.taskType;
+if(typeof data18 === "string"){
+if(func3(data18) < 1){
+const err44 = {instancePath:instancePath+"/pending/" + i0+"/taskType",schemaPath:"#/properties/pending/items/properties/taskType/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err44];
+}
+else {
+vErrors.push(err44);
+}
+errors++;
+}
+}
+else {
+const err45 = {instancePath:instancePath+"/pending/" + i0+"/taskType",schemaPath:"#/properties/pending/items/properties/taskType/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err45];
+}
+else {
+vErrors.push(err45);
+}
+errors++;
+}
+}
+if(data15.call !== undefined){
+let data19 = data15.call;
+if(data19 && typeof data19 == "object" && !Array.isArray(data19)){
+if(data19.model === undefined){
+const err46 = {instancePath:instancePath+"/pending/" + i0+"/call",schemaPath:"#/properties/pending/items/properties/call/required",keyword:"required",params:{missingProperty: "model"},message:"must have required property '"+"model"+"'"};
+if(vErrors === null){
+vErrors = [err46];
+}
+else {
+vErrors.push(err46);
+}
+errors++;
+}
+if(data19.messages === undefined){
+const err47 = {instancePath:instancePath+"/pending/" + i0+"/call",schemaPath:"#/properties/pending/items/properties/call/required",keyword:"required",params:{missingProperty: "messages"},message:"must have required property '"+"messages"+"'"};
+if(vErrors === null){
+vErrors = [err47];
+}
+else {
+vErrors.push(err47);
+}
+errors++;
+}
+if(data19.maxOutputTokens === undefined){
+const err48 = {instancePath:instancePath+"/pending/" + i0+"/call",schemaPath:"#/properties/pending/items/properties/call/required",keyword:"required",params:{missingProperty: "maxOutputTokens"},message:"must have required property '"+"maxOutputTokens"+"'"};
+if(vErrors === null){
+vErrors = [err48];
+}
+else {
+vErrors.push(err48);
+}
+errors++;
+}
+if(data19.model !== undefined){
+let data20 = data19.model;
+if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
+if(data20.id === undefined){
+const err49 = {instancePath:instancePath+"/pending/" + i0+"/call/model",schemaPath:"#/properties/pending/items/properties/call/properties/model/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'"};
+if(vErrors === null){
+vErrors = [err49];
+}
+else {
+vErrors.push(err49);
+}
+errors++;
+}
+if(data20.provider === undefined){
+const err50 = {instancePath:instancePath+"/pending/" + i0+"/call/model",schemaPath:"#/properties/pending/items/properties/call/properties/model/required",keyword:"required",params:{missingProperty: "provider"},message:"must have required property '"+"provider"+"'"};
+if(vErrors === null){
+vErrors = [err50];
+}
+else {
+vErrors.push(err50);
+}
+errors++;
+}
+if(data20.providerModel === undefined){
+const err51 = {instancePath:instancePath+"/pending/" + i0+"/call/model",schemaPath:"#/properties/pending/items/properties/call/properties/model/required",keyword:"required",params:{missingProperty: "providerModel"},message:"must have required property '"+"providerModel"+"'"};
+if(vErrors === null){
+vErrors = [err51];
+}
+else {
+vErrors.push(err51);
+}
+errors++;
+}
+if(data20.pricing === undefined){
+const err52 = {instancePath:instancePath+"/pending/" + i0+"/call/model",schemaPath:"#/properties/pending/items/properties/call/properties/model/required",keyword:"required",params:{missingProperty: "pricing"},message:"must have required property '"+"pricing"+"'"};
+if(vErrors === null){
+vErrors = [err52];
+}
+else {
+vErrors.push(err52);
+}
+errors++;
+}
+if(data20.id !== undefined){
+if(typeof data20.id !== "string"){
+const err53 = {instancePath:instancePath+"/pending/" + i0+"/call/model/id",schemaPath:"#/properties/pending/items/properties/call/properties/model/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err53];
+}
+else {
+vErrors.push(err53);
+}
+errors++;
+}
+}
+if(data20.provider !== undefined){
+if(typeof data20.provider !== "string"){
+const err54 = {instancePath:instancePath+"/pending/" + i0+"/call/model/provider",schemaPath:"#/properties/pending/items/properties/call/properties/model/properties/provider/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err54];
+}
+else {
+vErrors.push(err54);
+}
+errors++;
+}
+}
+if(data20.providerModel !== undefined){
+if(typeof data20.providerModel !== "string"){
+const err55 = {instancePath:instancePath+"/pending/" + i0+"/call/model/providerModel",schemaPath:"#/properties/pending/items/properties/call/properties/model/properties/providerModel/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err55];
+}
+else {
+vErrors.push(err55);
+}
+errors++;
+}
+}
+if(data20.pricing !== undefined){
+let data24 = data20.pricing;
+if(!(data24 && typeof data24 == "object" && !Array.isArray(data24))){
+const err56 = {instancePath:instancePath+"/pending/" + i0+"/call/model/pricing",schemaPath:"#/properties/pending/items/properties/call/properties/model/properties/pricing/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err56];
+}
+else {
+vErrors.push(err56);
+}
+errors++;
+}
+}
+}
+else {
+const err57 = {instancePath:instancePath+"/pending/" + i0+"/call/model",schemaPath:"#/properties/pending/items/properties/call/properties/model/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err57];
+}
+else {
+vErrors.push(err57);
+}
+errors++;
+}
+}
+if(data19.messages !== undefined){
+let data25 = data19.messages;
+if(Array.isArray(data25)){
+if(data25.length < 1){
+const err58 = {instancePath:instancePath+"/pending/" + i0+"/call/messages",schemaPath:"#/properties/pending/items/properties/call/properties/messages/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(vErrors === null){
+vErrors = [err58];
+}
+else {
+vErrors.push(err58);
+}
+errors++;
+}
+}
+else {
+const err59 = {instancePath:instancePath+"/pending/" + i0+"/call/messages",schemaPath:"#/properties/pending/items/properties/call/properties/messages/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err59];
+}
+else {
+vErrors.push(err59);
+}
+errors++;
+}
+}
+if(data19.maxOutputTokens !== undefined){
+let data26 = data19.maxOutputTokens;
+if(!(((typeof data26 == "number") && (!(data26 % 1) && !isNaN(data26))) && (isFinite(data26)))){
+const err60 = {instancePath:instancePath+"/pending/" + i0+"/call/maxOutputTokens",schemaPath:"#/properties/pending/items/properties/call/properties/maxOutputTokens/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err60];
+}
+else {
+vErrors.push(err60);
+}
+errors++;
+}
+if((typeof data26 == "number") && (isFinite(data26))){
+if(data26 < 1 || isNaN(data26)){
+const err61 = {instancePath:instancePath+"/pending/" + i0+"/call/maxOutputTokens",schemaPath:"#/properties/pending/items/properties/call/properties/maxOutputTokens/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err61];
+}
+else {
+vErrors.push(err61);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err62 = {instancePath:instancePath+"/pending/" + i0+"/call",schemaPath:"#/properties/pending/items/properties/call/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err62];
+}
+else {
+vErrors.push(err62);
+}
+errors++;
+}
+}
+}
+else {
+const err63 = {instancePath:instancePath+"/pending/" + i0,schemaPath:"#/properties/pending/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err63];
+}
+else {
+vErrors.push(err63);
+}
+errors++;
+}
+}
+}
+else {
+const err64 = {instancePath:instancePath+"/pending",schemaPath:"#/properties/pending/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err64];
+}
+else {
+vErrors.push(err64);
+}
+errors++;
+}
+}
+if(data.submitted !== undefined){
+let data27 = data.submitted;
+if(!(((typeof data27 == "number") && (!(data27 % 1) && !isNaN(data27))) && (isFinite(data27)))){
+const err65 = {instancePath:instancePath+"/submitted",schemaPath:"#/properties/submitted/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err65];
+}
+else {
+vErrors.push(err65);
+}
+errors++;
+}
+if((typeof data27 == "number") && (isFinite(data27))){
+if(data27 < 0 || isNaN(data27)){
+const err66 = {instancePath:instancePath+"/submitted",schemaPath:"#/properties/submitted/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err66];
+}
+else {
+vErrors.push(err66);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err67 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err67];
+}
+else {
+vErrors.push(err67);
+}
+errors++;
+}
+validate18.errors = vErrors;
+return errors === 0;
+}
+
+exports.providerBatch = validate19;
+const schema21 = {"type":"object","required":["model","settings","items"],"properties":{"model":{"type":"object","required":["id","provider","providerModel","pricing"],"properties":{"id":{"type":"string"},"provider":{"type":"string"},"providerModel":{"type":"string"},"pricing":{"type":"object"}}},"settings":{"type":"object","required":["maxItems","maxWaitMs","pollInitialMs","pollMaxMs","pollBackoff","itemWaitMs","onItemFailure","batchesPerRun"],"properties":{"maxItems":{"type":"integer","minimum":1,"maximum":50000},"maxWaitMs":{"type":"number","minimum":0},"pollInitialMs":{"type":"number","exclusiveMinimum":0},"pollMaxMs":{"type":"number","exclusiveMinimum":0},"pollBackoff":{"type":"number","minimum":1},"itemWaitMs":{"type":"number","exclusiveMinimum":0},"onItemFailure":{"enum":["same-model","next-model"]},"batchesPerRun":{"type":"integer","minimum":1}}},"items":{"type":"array","minItems":1,"items":{"allOf":[{"type":"object","required":["workflowId","requestId","taskType","call"],"properties":{"workflowId":{"type":"string","minLength":1},"requestId":{"type":"string","minLength":1},"taskType":{"type":"string","minLength":1},"call":{"type":"object","required":["model","messages","maxOutputTokens"],"properties":{"model":{"type":"object","required":["id","provider","providerModel","pricing"],"properties":{"id":{"type":"string"},"provider":{"type":"string"},"providerModel":{"type":"string"},"pricing":{"type":"object"}}},"messages":{"type":"array","minItems":1},"maxOutputTokens":{"type":"integer","minimum":1}}}}},{"type":"object","required":["customId"],"properties":{"customId":{"type":"string","pattern":"^[a-zA-Z0-9_-]{1,64}$"}}}]}}}};
+const pattern14 = new RegExp("^[a-zA-Z0-9_-]{1,64}$", "u");
+
+function validate19(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.model === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "model"},message:"must have required property '"+"model"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.settings === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "settings"},message:"must have required property '"+"settings"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.items === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "items"},message:"must have required property '"+"items"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.model !== undefined){
+let data0 = data.model;
+if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+if(data0.id === undefined){
+const err3 = {instancePath:instancePath+"/model",schemaPath:"#/properties/model/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data0.provider === undefined){
+const err4 = {instancePath:instancePath+"/model",schemaPath:"#/properties/model/required",keyword:"required",params:{missingProperty: "provider"},message:"must have required property '"+"provider"+"'"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(data0.providerModel === undefined){
+const err5 = {instancePath:instancePath+"/model",schemaPath:"#/properties/model/required",keyword:"required",params:{missingProperty: "providerModel"},message:"must have required property '"+"providerModel"+"'"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(data0.pricing === undefined){
+const err6 = {instancePath:instancePath+"/model",schemaPath:"#/properties/model/required",keyword:"required",params:{missingProperty: "pricing"},message:"must have required property '"+"pricing"+"'"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+if(data0.id !== undefined){
+if(typeof data0.id !== "string"){
+const err7 = {instancePath:instancePath+"/model/id",schemaPath:"#/properties/model/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(data0.provider !== undefined){
+if(typeof data0.provider !== "string"){
+const err8 = {instancePath:instancePath+"/model/provider",schemaPath:"#/properties/model/properties/provider/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+if(data0.providerModel !== undefined){
+if(typeof data0.providerModel !== "string"){
+const err9 = {instancePath:instancePath+"/model/providerModel",schemaPath:"#/properties/model/properties/providerModel/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+if(data0.pricing !== undefined){
+let data4 = data0.pricing;
+if(!(data4 && typeof data4 == "object" && !Array.isArray(data4))){
+const err10 = {instancePath:instancePath+"/model/pricing",schemaPath:"#/properties/model/properties/pricing/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+}
+else {
+const err11 = {instancePath:instancePath+"/model",schemaPath:"#/properties/model/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+if(data.settings !== undefined){
+let data5 = data.settings;
+if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
+if(data5.maxItems === undefined){
+const err12 = {instancePath:instancePath+"/settings",schemaPath:"#/properties/settings/required",keyword:"required",params:{missingProperty: "maxItems"},message:"must have required property '"+"maxItems"+"'"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+if(data5.maxWaitMs === undefined){
+const err13 = {instancePath:instancePath+"/settings",schemaPath:"#/properties/settings/required",keyword:"required",params:{missingProperty: "maxWaitMs"},message:"must have required property '"+"maxWaitMs"+"'"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+if(data5.pollInitialMs === undefined){
+const err14 = {instancePath:instancePath+"/settings",schemaPath:"#/properties/settings/required",keyword:"required",params:{missingProperty: "pollInitialMs"},message:"must have required property '"+"pollInitialMs"+"'"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+if(data5.pollMaxMs === undefined){
+const err15 = {instancePath:instancePath+"/settings",schemaPath:"#/properties/settings/required",keyword:"required",params:{missingProperty: "pollMaxMs"},message:"must have required property '"+"pollMaxMs"+"'"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+if(data5.pollBackoff === undefined){
+const err16 = {instancePath:instancePath+"/settings",schemaPath:"#/properties/settings/required",keyword:"required",params:{missingProperty: "pollBackoff"},message:"must have required property '"+"pollBackoff"+"'"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+if(data5.itemWaitMs === undefined){
+const err17 = {instancePath:instancePath+"/settings",schemaPath:"#/properties/settings/required",keyword:"required",params:{missingProperty: "itemWaitMs"},message:"must have required property '"+"itemWaitMs"+"'"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+if(data5.onItemFailure === undefined){
+const err18 = {instancePath:instancePath+"/settings",schemaPath:"#/properties/settings/required",keyword:"required",params:{missingProperty: "onItemFailure"},message:"must have required property '"+"onItemFailure"+"'"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+if(data5.batchesPerRun === undefined){
+const err19 = {instancePath:instancePath+"/settings",schemaPath:"#/properties/settings/required",keyword:"required",params:{missingProperty: "batchesPerRun"},message:"must have required property '"+"batchesPerRun"+"'"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+if(data5.maxItems !== undefined){
+let data6 = data5.maxItems;
+if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
+const err20 = {instancePath:instancePath+"/settings/maxItems",schemaPath:"#/properties/settings/properties/maxItems/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+if((typeof data6 == "number") && (isFinite(data6))){
+if(data6 > 50000 || isNaN(data6)){
+const err21 = {instancePath:instancePath+"/settings/maxItems",schemaPath:"#/properties/settings/properties/maxItems/maximum",keyword:"maximum",params:{comparison: "<=", limit: 50000},message:"must be <= 50000"};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+if(data6 < 1 || isNaN(data6)){
+const err22 = {instancePath:instancePath+"/settings/maxItems",schemaPath:"#/properties/settings/properties/maxItems/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+}
+}
+if(data5.maxWaitMs !== undefined){
+let data7 = data5.maxWaitMs;
+if((typeof data7 == "number") && (isFinite(data7))){
+if(data7 < 0 || isNaN(data7)){
+const err23 = {instancePath:instancePath+"/settings/maxWaitMs",schemaPath:"#/properties/settings/properties/maxWaitMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+}
+else {
+const err24 = {instancePath:instancePath+"/settings/maxWaitMs",schemaPath:"#/properties/settings/properties/maxWaitMs/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+}
+if(data5.pollInitialMs !== undefined){
+let data8 = data5.pollInitialMs;
+if((typeof data8 == "number") && (isFinite(data8))){
+if(data8 <= 0 || isNaN(data8)){
+const err25 = {instancePath:instancePath+"/settings/pollInitialMs",schemaPath:"#/properties/settings/properties/pollInitialMs/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+}
+else {
+const err26 = {instancePath:instancePath+"/settings/pollInitialMs",schemaPath:"#/properties/settings/properties/pollInitialMs/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+}
+if(data5.pollMaxMs !== undefined){
+let data9 = data5.pollMaxMs;
+if((typeof data9 == "number") && (isFinite(data9))){
+if(data9 <= 0 || isNaN(data9)){
+const err27 = {instancePath:instancePath+"/settings/pollMaxMs",schemaPath:"#/properties/settings/properties/pollMaxMs/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+}
+else {
+const err28 = {instancePath:instancePath+"/settings/pollMaxMs",schemaPath:"#/properties/settings/properties/pollMaxMs/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+}
+if(data5.pollBackoff !== undefined){
+let data10 = data5.pollBackoff;
+if((typeof data10 == "number") && (isFinite(data10))){
+if(data10 < 1 || isNaN(data10)){
+const err29 = {instancePath:instancePath+"/settings/pollBackoff",schemaPath:"#/properties/settings/properties/pollBackoff/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+}
+else {
+const err30 = {instancePath:instancePath+"/settings/pollBackoff",schemaPath:"#/properties/settings/properties/pollBackoff/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+}
+if(data5.itemWaitMs !== undefined){
+let data11 = data5.itemWaitMs;
+if((typeof data11 == "number") && (isFinite(data11))){
+if(data11 <= 0 || isNaN(data11)){
+const err31 = {instancePath:instancePath+"/settings/itemWaitMs",schemaPath:"#/properties/settings/properties/itemWaitMs/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
+if(vErrors === null){
+vErrors = [err31];
+}
+else {
+vErrors.push(err31);
+}
+errors++;
+}
+}
+else {
+const err32 = {instancePath:instancePath+"/settings/itemWaitMs",schemaPath:"#/properties/settings/properties/itemWaitMs/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err32];
+}
+else {
+vErrors.push(err32);
+}
+errors++;
+}
+}
+if(data5.onItemFailure !== undefined){
+let data12 = data5.onItemFailure;
+if(!((data12 === "same-model") || (data12 === "next-model"))){
+const err33 = {instancePath:instancePath+"/settings/onItemFailure",schemaPath:"#/properties/settings/properties/onItemFailure/enum",keyword:"enum",params:{allowedValues: schema21.properties.settings.properties.onItemFailure.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err33];
+}
+else {
+vErrors.push(err33);
+}
+errors++;
+}
+}
+if(data5.batchesPerRun !== undefined){
+let data13 = data5.batchesPerRun;
+if(!(((typeof data13 == "number") && (!(data13 % 1) && !isNaN(data13))) && (isFinite(data13)))){
+const err34 = {instancePath:instancePath+"/settings/batchesPerRun",schemaPath:"#/properties/settings/properties/batchesPerRun/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err34];
+}
+else {
+vErrors.push(err34);
+}
+errors++;
+}
+if((typeof data13 == "number") && (isFinite(data13))){
+if(data13 < 1 || isNaN(data13)){
+const err35 = {instancePath:instancePath+"/settings/batchesPerRun",schemaPath:"#/properties/settings/properties/batchesPerRun/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err35];
+}
+else {
+vErrors.push(err35);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err36 = {instancePath:instancePath+"/settings",schemaPath:"#/properties/settings/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err36];
+}
+else {
+vErrors.push(err36);
+}
+errors++;
+}
+}
+if(data.items !== undefined){
+let data14 = data.items;
+if(Array.isArray(data14)){
+if(data14.length < 1){
+const err37 = {instancePath:instancePath+"/items",schemaPath:"#/properties/items/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(vErrors === null){
+vErrors = [err37];
+}
+else {
+vErrors.push(err37);
+}
+errors++;
+}
+const len0 = data14.length;
+for(let i0=0; i0<len0; i0++){
+let data15 = data14[i0];
+if(data15 && typeof data15 == "object" && !Array.isArray(data15)){
+if(data15.workflowId === undefined){
+const err38 = {instancePath:instancePath+"/items/" + i0,schemaPath:"#/properties/items/items/allOf/0/required",keyword:"required",params:{missingProperty: "workflowId"},message:"must have required property '"+"workflowId"+"'"};
+if(vErrors === null){
+vErrors = [err38];
+}
+else {
+vErrors.push(err38);
+}
+errors++;
+}
+if(data15.requestId === undefined){
+const err39 = {instancePath:instancePath+"/items/" + i0,schemaPath:"#/properties/items/items/allOf/0/required",keyword:"required",params:{missingProperty: "requestId"},message:"must have required property '"+"requestId"+"'"};
+if(vErrors === null){
+vErrors = [err39];
+}
+else {
+vErrors.push(err39);
+}
+errors++;
+}
+if(data15.taskType === undefined){
+const err40 = {instancePath:instancePath+"/items/" + i0,schemaPath:"#/properties/items/items/allOf/0/required",keyword:"required",params:{missingProperty: "taskType"},message:"must have required property '"+"taskType"+"'"};
+if(vErrors === null){
+vErrors = [err40];
+}
+else {
+vErrors.push(err40);
+}
+errors++;
+}
+if(data15.call === undefined){
+const err41 = {instancePath:instancePath+"/items/" + i0,schemaPath:"#/properties/items/items/allOf/0/required",keyword:"required",params:{missingProperty: "call"},message:"must have required property '"+"call"+"'"};
+if(vErrors === null){
+vErrors = [err41];
+}
+else {
+vErrors.push(err41);
+}
+errors++;
+}
+if(data15.workflowId !== undefined){
+let data16 = data15.workflowId;
+if(typeof data16 === "string"){
+if(func3(data16) < 1){
+const err42 = {instancePath:instancePath+"/items/" + i0+"/workflowId",schemaPath:"#/properties/items/items/allOf/0/properties/workflowId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err42];
+}
+else {
+vErrors.push(err42);
+}
+errors++;
+}
+}
+else {
+const err43 = {instancePath:instancePath+"/items/" + i0+"/workflowId",schemaPath:"#/properties/items/items/allOf/0/properties/workflowId/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err43];
+}
+else {
+vErrors.push(err43);
+}
+errors++;
+}
+}
+if(data15.requestId !== undefined){
+let data17 = data15.requestId;
+if(typeof data17 === "string"){
+if(func3(data17) < 1){
+const err44 = {instancePath:instancePath+"/items/" + i0+"/requestId",schemaPath:"#/properties/items/items/allOf/0/properties/requestId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err44];
+}
+else {
+vErrors.push(err44);
+}
+errors++;
+}
+}
+else {
+const err45 = {instancePath:instancePath+"/items/" + i0+"/requestId",schemaPath:"#/properties/items/items/allOf/0/properties/requestId/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err45];
+}
+else {
+vErrors.push(err45);
+}
+errors++;
+}
+}
+if(data15.taskType !== undefined){
+let data18 = data15.taskType;
+if(typeof data18 === "string"){
+if(func3(data18) < 1){
+const err46 = {instancePath:instancePath+"/items/" + i0+"/taskType",schemaPath:"#/properties/items/items/allOf/0/properties/taskType/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err46];
+}
+else {
+vErrors.push(err46);
+}
+errors++;
+}
+}
+else {
+const err47 = {instancePath:instancePath+"/items/" + i0+"/taskType",schemaPath:"#/properties/items/items/allOf/0/properties/taskType/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err47];
+}
+else {
+vErrors.push(err47);
+}
+errors++;
+}
+}
+if(data15.call !== undefined){
+let data19 = data15.call;
+if(data19 && typeof data19 == "object" && !Array.isArray(data19)){
+if(data19.model === undefined){
+const err48 = {instancePath:instancePath+"/items/" + i0+"/call",schemaPath:"#/properties/items/items/allOf/0/properties/call/required",keyword:"required",params:{missingProperty: "model"},message:"must have required property '"+"model"+"'"};
+if(vErrors === null){
+vErrors = [err48];
+}
+else {
+vErrors.push(err48);
+}
+errors++;
+}
+if(data19.messages === undefined){
+const err49 = {instancePath:instancePath+"/items/" + i0+"/call",schemaPath:"#/properties/items/items/allOf/0/properties/call/required",keyword:"required",params:{missingProperty: "messages"},message:"must have required property '"+"messages"+"'"};
+if(vErrors === null){
+vErrors = [err49];
+}
+else {
+vErrors.push(err49);
+}
+errors++;
+}
+if(data19.maxOutputTokens === undefined){
+const err50 = {instancePath:instancePath+"/items/" + i0+"/call",schemaPath:"#/properties/items/items/allOf/0/properties/call/required",keyword:"required",params:{missingProperty: "maxOutputTokens"},message:"must have required property '"+"maxOutputTokens"+"'"};
+if(vErrors === null){
+vErrors = [err50];
+}
+else {
+vErrors.push(err50);
+}
+errors++;
+}
+if(data19.model !== undefined){
+let data20 = data19.model;
+if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
+if(data20.id === undefined){
+const err51 = {instancePath:instancePath+"/items/" + i0+"/call/model",schemaPath:"#/properties/items/items/allOf/0/properties/call/properties/model/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'"};
+if(vErrors === null){
+vErrors = [err51];
+}
+else {
+vErrors.push(err51);
+}
+errors++;
+}
+if(data20.provider === undefined){
+const err52 = {instancePath:instancePath+"/items/" + i0+"/call/model",schemaPath:"#/properties/items/items/allOf/0/properties/call/properties/model/required",keyword:"required",params:{missingProperty: "provider"},message:"must have required property '"+"provider"+"'"};
+if(vErrors === null){
+vErrors = [err52];
+}
+else {
+vErrors.push(err52);
+}
+errors++;
+}
+if(data20.providerModel === undefined){
+const err53 = {instancePath:instancePath+"/items/" + i0+"/call/model",schemaPath:"#/properties/items/items/allOf/0/properties/call/properties/model/required",keyword:"required",params:{missingProperty: "providerModel"},message:"must have required property '"+"providerModel"+"'"};
+if(vErrors === null){
+vErrors = [err53];
+}
+else {
+vErrors.push(err53);
+}
+errors++;
+}
+if(data20.pricing === undefined){
+const err54 = {instancePath:instancePath+"/items/" + i0+"/call/model",schemaPath:"#/properties/items/items/allOf/0/properties/call/properties/model/required",keyword:"required",params:{missingProperty: "pricing"},message:"must have required property '"+"pricing"+"'"};
+if(vErrors === null){
+vErrors = [err54];
+}
+else {
+vErrors.push(err54);
+}
+errors++;
+}
+if(data20.id !== undefined){
+if(typeof data20.id !== "string"){
+const err55 = {instancePath:instancePath+"/items/" + i0+"/call/model/id",schemaPath:"#/properties/items/items/allOf/0/properties/call/properties/model/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err55];
+}
+else {
+vErrors.push(err55);
+}
+errors++;
+}
+}
+if(data20.provider !== undefined){
+if(typeof data20.provider !== "string"){
+const err56 = {instancePath:instancePath+"/items/" + i0+"/call/model/provider",schemaPath:"#/properties/items/items/allOf/0/properties/call/properties/model/properties/provider/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err56];
+}
+else {
+vErrors.push(err56);
+}
+errors++;
+}
+}
+if(data20.providerModel !== undefined){
+if(typeof data20.providerModel !== "string"){
+const err57 = {instancePath:instancePath+"/items/" + i0+"/call/model/providerModel",schemaPath:"#/properties/items/items/allOf/0/properties/call/properties/model/properties/providerModel/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err57];
+}
+else {
+vErrors.push(err57);
+}
+errors++;
+}
+}
+if(data20.pricing !== undefined){
+let data24 = data20.pricing;
+if(!(data24 && typeof data24 == "object" && !Array.isArray(data24))){
+const err58 = {instancePath:instancePath+"/items/" + i0+"/call/model/pricing",schemaPath:"#/properties/items/items/allOf/0/properties/call/properties/model/properties/pricing/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err58];
+}
+else {
+vErrors.push(err58);
+}
+errors++;
+}
+}
+}
+else {
+const err59 = {instancePath:instancePath+"/items/" + i0+"/call/model",schemaPath:"#/properties/items/items/allOf/0/properties/call/properties/model/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err59];
+}
+else {
+vErrors.push(err59);
+}
+errors++;
+}
+}
+if(data19.messages !== undefined){
+let data25 = data19.messages;
+if(Array.isArray(data25)){
+if(data25.length < 1){
+const err60 = {instancePath:instancePath+"/items/" + i0+"/call/messages",schemaPath:"#/properties/items/items/allOf/0/properties/call/properties/messages/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(vErrors === null){
+vErrors = [err60];
+}
+else {
+vErrors.push(err60);
+}
+errors++;
+}
+}
+else {
+const err61 = {instancePath:instancePath+"/items/" + i0+"/call/messages",schemaPath:"#/properties/items/items/allOf/0/properties/call/properties/messages/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err61];
+}
+else {
+vErrors.push(err61);
+}
+errors++;
+}
+}
+if(data19.maxOutputTokens !== undefined){
+let data26 = data19.maxOutputTokens;
+if(!(((typeof data26 == "number") && (!(data26 % 1) && !isNaN(data26))) && (isFinite(data26)))){
+const err62 = {instancePath:instancePath+"/items/" + i0+"/call/maxOutputTokens",schemaPath:"#/properties/items/items/allOf/0/properties/call/properties/maxOutputTokens/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err62];
+}
+else {
+vErrors.push(err62);
+}
+errors++;
+}
+if((typeof data26 == "number") && (isFinite(data26))){
+if(data26 < 1 || isNaN(data26)){
+const err63 = {instancePath:instancePath+"/items/" + i0+"/call/maxOutputTokens",schemaPath:"#/properties/items/items/allOf/0/properties/call/properties/maxOutputTokens/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err63];
+}
+else {
+vErrors.push(err63);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err64 = {instancePath:instancePath+"/items/" + i0+"/call",schemaPath:"#/properties/items/items/allOf/0/properties/call/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err64];
+}
+else {
+vErrors.push(err64);
+}
+errors++;
+}
+}
+}
+else {
+const err65 = {instancePath:instancePath+"/items/" + i0,schemaPath:"#/properties/items/items/allOf/0/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err65];
+}
+else {
+vErrors.push(err65);
+}
+errors++;
+}
+if(data15 && typeof data15 == "object" && !Array.isArray(data15)){
+if(data15.customId === undefined){
+const err66 = {instancePath:instancePath+"/items/" + i0,schemaPath:"#/properties/items/items/allOf/1/required",keyword:"required",params:{missingProperty: "customId"},message:"must have required property '"+"customId"+"'"};
+if(vErrors === null){
+vErrors = [err66];
+}
+else {
+vErrors.push(err66);
+}
+errors++;
+}
+if(data15.customId !== undefined){
+let data27 = data15.customId;
+if(typeof data27 === "string"){
+if(!pattern14.test(data27)){
+const err67 = {instancePath:instancePath+"/items/" + i0+"/customId",schemaPath:"#/properties/items/items/allOf/1/properties/customId/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z0-9_-]{1,64}$"},message:"must match pattern \""+"^[a-zA-Z0-9_-]{1,64}$"+"\""};
+if(vErrors === null){
+vErrors = [err67];
+}
+else {
+vErrors.push(err67);
+}
+errors++;
+}
+}
+else {
+const err68 = {instancePath:instancePath+"/items/" + i0+"/customId",schemaPath:"#/properties/items/items/allOf/1/properties/customId/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err68];
+}
+else {
+vErrors.push(err68);
+}
+errors++;
+}
+}
+}
+else {
+const err69 = {instancePath:instancePath+"/items/" + i0,schemaPath:"#/properties/items/items/allOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err69];
+}
+else {
+vErrors.push(err69);
+}
+errors++;
+}
+}
+}
+else {
+const err70 = {instancePath:instancePath+"/items",schemaPath:"#/properties/items/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err70];
+}
+else {
+vErrors.push(err70);
+}
+errors++;
+}
+}
+}
+else {
+const err71 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err71];
+}
+else {
+vErrors.push(err71);
+}
+errors++;
+}
+validate19.errors = vErrors;
 return errors === 0;
 }
 

@@ -1,6 +1,7 @@
 // The request a service sends and the result it gets back. Pure types: imported by workflows,
 // activities and the client alike, so nothing here may touch Node or the outside world.
 
+import type { Urgency } from './batches.js';
 import type { OffPeakWindow } from './schedule.js';
 
 export type OutputFormat = 'text' | 'json' | 'code' | 'markdown';
@@ -150,6 +151,11 @@ export interface LlmRequest {
   notBefore?: string;
   /** Defer the request into an off-peak window (UTC hours), e.g. { startHourUtc: 22, endHourUtc: 6 }. */
   offPeak?: OffPeakWindow;
+  /**
+   * `batch`: not urgent — the first model's call goes through the provider's Batch API (about half
+   * price, answered within 24 hours) while the request waits durably; `now` (default): an ordinary call.
+   */
+  urgency?: Urgency;
   /** Functions the model may call; their calls come back in the result's `toolCalls`. */
   tools?: ToolDefinition[];
   toolChoice?: ToolChoice;

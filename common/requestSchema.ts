@@ -154,6 +154,7 @@ export const llmRequestSchema = {
       },
     },
     caller: { type: 'string', maxLength: 200 },
+    urgency: { enum: ['now', 'batch'] },
     cache: { enum: ['read-write', 'read-only', 'off'] },
   },
   additionalProperties: false,

@@ -110,6 +110,91 @@ export const modelCallInputSchema = {
   },
 } as const;
 
+const modelSpecSchema = {
+  type: 'object',
+  required: ['id', 'provider', 'providerModel', 'pricing'],
+  properties: { id: text, provider: text, providerModel: text, pricing: { type: 'object' } },
+} as const;
+
+const batchSettingsSchema = {
+  type: 'object',
+  required: [
+    'maxItems',
+    'maxWaitMs',
+    'pollInitialMs',
+    'pollMaxMs',
+    'pollBackoff',
+    'itemWaitMs',
+    'onItemFailure',
+    'batchesPerRun',
+  ],
+  properties: {
+    maxItems: { type: 'integer', minimum: 1, maximum: 50_000 },
+    maxWaitMs: { type: 'number', minimum: 0 },
+    pollInitialMs: positive,
+    pollMaxMs: positive,
+    pollBackoff: { type: 'number', minimum: 1 },
+    itemWaitMs: positive,
+    onItemFailure: { enum: ['same-model', 'next-model'] },
+    batchesPerRun: { type: 'integer', minimum: 1 },
+  },
+} as const;
+
+const batchItemSchema = {
+  type: 'object',
+  required: ['workflowId', 'requestId', 'taskType', 'call'],
+  properties: {
+    workflowId: { type: 'string', minLength: 1 },
+    requestId: { type: 'string', minLength: 1 },
+    taskType: { type: 'string', minLength: 1 },
+    call: {
+      type: 'object',
+      required: ['model', 'messages', 'maxOutputTokens'],
+      properties: {
+        model: modelSpecSchema,
+        messages: { type: 'array', minItems: 1 },
+        maxOutputTokens: { type: 'integer', minimum: 1 },
+      },
+    },
+  },
+} as const;
+
+/** Started by enqueueBatchItem (signal-with-start), one per provider and model. */
+export const batchCollectorInputSchema = {
+  type: 'object',
+  required: ['model', 'settings'],
+  properties: {
+    model: modelSpecSchema,
+    settings: batchSettingsSchema,
+    pending: { type: 'array', items: batchItemSchema },
+    submitted: { type: 'integer', minimum: 0 },
+  },
+} as const;
+
+/** Started by a collector: one provider batch of items, each with its custom_id. */
+export const providerBatchInputSchema = {
+  type: 'object',
+  required: ['model', 'settings', 'items'],
+  properties: {
+    model: modelSpecSchema,
+    settings: batchSettingsSchema,
+    items: {
+      type: 'array',
+      minItems: 1,
+      items: {
+        allOf: [
+          batchItemSchema,
+          {
+            type: 'object',
+            required: ['customId'],
+            properties: { customId: { type: 'string', pattern: '^[a-zA-Z0-9_-]{1,64}$' } },
+          },
+        ],
+      },
+    },
+  },
+} as const;
+
 /** Every workflow type a caller can start (workflows/index.ts), by its type name. */
 /** AgentRunInput: the definition itself is checked by the worker when it loads it (names file and field). */
 export const agentInputSchema = {
@@ -148,6 +233,8 @@ export const WORKFLOW_INPUT_SCHEMAS = {
   summarizeContext: summarizeContextInputSchema,
   modelCall: modelCallInputSchema,
   agent: agentInputSchema,
+  batchCollector: batchCollectorInputSchema,
+  providerBatch: providerBatchInputSchema,
 } as const;
 
 export type WorkflowTypeName = keyof typeof WORKFLOW_INPUT_SCHEMAS;

@@ -2,6 +2,7 @@
 // typed value of config/settings.ts, and a bad value fails at once with a ConfigError that names the
 // variable. The names and meanings are the ones README documents; an empty variable counts as unset.
 import { join } from 'node:path';
+import { type BatchSettings, DEFAULT_BATCH_SETTINGS } from '../common/batches.js';
 import { ConfigError } from '../common/errors.js';
 import { projectRoot } from './paths.js';
 import {
@@ -233,4 +234,27 @@ export function readMaxRequestBytes(env: Env = process.env): number {
 /** WORKFLOW_BUNDLE_PATH: a workflow bundle built once (by the test runner) for every worker. */
 export function readWorkflowBundlePath(env: Env = process.env): string | undefined {
   return text(env, 'WORKFLOW_BUNDLE_PATH');
+}
+
+/**
+ * How collectors fill provider batches and how those are polled: the defaults (common/batches.ts),
+ * with LLM_BATCH_MAX_ITEMS, LLM_BATCH_MAX_WAIT_MS, LLM_BATCH_POLL_INITIAL_MS, LLM_BATCH_POLL_MAX_MS
+ * and LLM_BATCH_ON_ITEM_FAILURE (`same-model` or `next-model`) when set.
+ */
+export function readBatchSettings(env: Env = process.env): BatchSettings {
+  const ms = 'a whole number of milliseconds';
+  const onItemFailure = text(env, 'LLM_BATCH_ON_ITEM_FAILURE');
+  if (onItemFailure !== undefined && onItemFailure !== 'same-model' && onItemFailure !== 'next-model')
+    throw new ConfigError(
+      `LLM_BATCH_ON_ITEM_FAILURE must be same-model or next-model; got "${onItemFailure}"; unset it for same-model`,
+    );
+  const read = {
+    maxItems: positiveInteger(env, 'LLM_BATCH_MAX_ITEMS', 'a whole number of requests'),
+    maxWaitMs: positiveInteger(env, 'LLM_BATCH_MAX_WAIT_MS', ms),
+    pollInitialMs: positiveInteger(env, 'LLM_BATCH_POLL_INITIAL_MS', ms),
+    pollMaxMs: positiveInteger(env, 'LLM_BATCH_POLL_MAX_MS', ms),
+    onItemFailure,
+  };
+  const set = Object.fromEntries(Object.entries(read).filter(([, value]) => value !== undefined));
+  return { ...DEFAULT_BATCH_SETTINGS, ...set };
 }

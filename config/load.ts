@@ -41,6 +41,7 @@ const pricingSchema = {
       type: 'object',
       additionalProperties: { type: 'object', additionalProperties: false, properties: rateProperties },
     },
+    batchDiscount: { type: 'number', minimum: 0, maximum: 1 },
   },
 } as const;
 

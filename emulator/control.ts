@@ -62,6 +62,15 @@ export function registerControlRoutes(app: FastifyInstance, state: EmulatorState
     return { cleared: true };
   });
 
+  // Batches: { processingMs, failLinesContaining: [..], expireModels: [..] }; GET lists every batch.
+  app.get('/_emulator/batches', async () => ({
+    controls: state.batches.controls,
+    batches: state.batches.list(),
+  }));
+  app.post('/_emulator/batches', async (request, reply) =>
+    guard(reply, () => state.batches.setControls(request.body)),
+  );
+
   app.post('/_emulator/reset', async () => {
     resetState(state);
     return { reset: true };

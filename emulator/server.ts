@@ -2,9 +2,11 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { registerAnthropicMessages } from './anthropic.js';
+import { registerAnthropicBatches } from './anthropicBatches.js';
 import { registerAnthropicCountTokens } from './anthropicCountTokens.js';
 import { anthropicError } from './anthropicErrors.js';
 import { looksAnthropic } from './auth.js';
+import type { BatchControls } from './batchStore.js';
 import type { CallRecord } from './callLog.js';
 import { registerControlRoutes } from './control.js';
 import type { ErrorDialect } from './errorKinds.js';
@@ -12,9 +14,10 @@ import { type FaultSpec, parseFaultSpec, type QueuedFault } from './faults.js';
 import { applyLatencyUpdate, type LatencySettings, type LatencyUpdate } from './latency.js';
 import { registerModelRoutes } from './modelsRoute.js';
 import { registerOpenAiChat } from './openai.js';
+import { registerOpenAiBatches } from './openaiBatches.js';
 import { registerOpenAiEmbeddings } from './openaiEmbeddings.js';
 import { openaiError } from './openaiErrors.js';
-import { createState, resetState, type StateOptions } from './state.js';
+import { createState, type EmulatorState, resetState, type StateOptions } from './state.js';
 import {
   type InvalidArgumentsSpec,
   parseInvalidArgumentsSpec,
@@ -52,6 +55,10 @@ export interface Emulator {
   /** Makes the next tool-call replies for a model carry schema-invalid arguments. */
   addInvalidToolArguments(spec: InvalidArgumentsSpec): QueuedInvalidArguments;
   invalidToolArguments(): QueuedInvalidArguments[];
+  /** How long batches take, which lines fail, which models' batches expire (POST /_emulator/batches). */
+  setBatchControls(update: Partial<BatchControls>): BatchControls;
+  /** Every batch of both APIs, with its state and line count. */
+  batches(): ReturnType<EmulatorState['batches']['list']>;
   /** Clears faults, calls, usage settings and invalid-argument entries, and restores the startup latency. */
   reset(): void;
   /** Stops listening; held and streaming connections are dropped (and logged as aborted). */
@@ -65,6 +72,8 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   registerOpenAiEmbeddings(app, state);
   registerAnthropicMessages(app, state);
   registerAnthropicCountTokens(app, state);
+  registerOpenAiBatches(app, state);
+  registerAnthropicBatches(app, state);
   registerModelRoutes(app, state);
   registerControlRoutes(app, state);
 
@@ -92,6 +101,8 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     usageSettings: () => state.usage.list(),
     addInvalidToolArguments: (spec) => state.invalidArguments.add(parseInvalidArgumentsSpec(spec)),
     invalidToolArguments: () => state.invalidArguments.list(),
+    setBatchControls: (update) => state.batches.setControls(update),
+    batches: () => state.batches.list(),
     reset: () => resetState(state),
     close: () => app.close(),
   };

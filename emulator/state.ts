@@ -1,4 +1,5 @@
 import type { KeyPolicy } from './auth.js';
+import { BatchStore } from './batchStore.js';
 import { CallLog } from './callLog.js';
 import { FaultQueue } from './faults.js';
 import { applyLatencyUpdate, defaultLatency, type LatencySettings, type LatencyUpdate } from './latency.js';
@@ -7,13 +8,15 @@ import { UsageOverrides } from './usageControl.js';
 
 /**
  * Everything the routes share: scripted faults, the call log, latency, usage to report, queued
- * invalid tool arguments and the startup options.
+ * invalid tool arguments, batches and the startup options.
  */
 export interface EmulatorState {
   faults: FaultQueue;
   usage: UsageOverrides;
   invalidArguments: InvalidArgumentsQueue;
   calls: CallLog;
+  /** Uploaded files and batches of both Batch APIs, and their test controls. */
+  batches: BatchStore;
   latency: LatencySettings;
   readonly initialLatency: LatencySettings;
   readonly keys: KeyPolicy;
@@ -36,6 +39,7 @@ export function createState(options: StateOptions): EmulatorState {
     usage: new UsageOverrides(),
     invalidArguments: new InvalidArgumentsQueue(),
     calls: new CallLog(),
+    batches: new BatchStore(),
     latency,
     initialLatency: latency,
     keys: options.apiKeys && options.apiKeys.length > 0 ? new Set(options.apiKeys) : null,
@@ -50,5 +54,6 @@ export function resetState(state: EmulatorState): void {
   state.usage.delete();
   state.invalidArguments.clear();
   state.calls.clear();
+  state.batches.reset();
   state.latency = state.initialLatency;
 }

@@ -54,6 +54,16 @@ const CASES: Record<WorkflowTypeName, { nonsense: RegExp; missing: unknown; miss
     missing: { agentId: 'x', input: 'hi' },
     missingField: /required property 'runId'/,
   },
+  batchCollector: {
+    nonsense: /required property 'model'/,
+    missing: { model: { id: 'm', provider: 'openai', providerModel: 'm', pricing: {} } },
+    missingField: /required property 'settings'/,
+  },
+  providerBatch: {
+    nonsense: /required property 'model'/,
+    missing: { model: { id: 'm', provider: 'openai', providerModel: 'm', pricing: {} }, settings: {} },
+    missingField: /required property 'items'/,
+  },
 };
 
 describe('workflows check their own input', () => {

@@ -5,6 +5,7 @@ import { NativeConnection, Runtime } from '@temporalio/worker';
 import { codecSettingsFromEnv, dataConverterFor } from '../codec/index.js';
 import {
   readBackendSettings,
+  readBatchSettings,
   readConfigFiles,
   readLogSettings,
   readTemporalSettings,
@@ -45,6 +46,7 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<void> {
   const logSettings = readLogSettings();
   const files = readConfigFiles();
   const tuning = readWorkerTuning();
+  const batchSettings = readBatchSettings();
   const providers = providerSettingsFromEnv();
   const codecSettings = codecSettingsFromEnv();
   const backend = given ?? workerBackend({ settings: readBackendSettings(), files, providers });
@@ -69,10 +71,13 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<void> {
       providers,
       watchTemplates: true,
       tuning,
-      // Failure drills hold answered calls to kill the worker after the provider billed them.
-      ...(process.env.LLM_DRILL_HOLD_AFTER_ANSWER_MS
-        ? { settings: { holdAfterAnswerMs: Number(process.env.LLM_DRILL_HOLD_AFTER_ANSWER_MS) } }
-        : {}),
+      settings: {
+        batches: batchSettings,
+        // Failure drills hold answered calls to kill the worker after the provider billed them.
+        ...(process.env.LLM_DRILL_HOLD_AFTER_ANSWER_MS
+          ? { holdAfterAnswerMs: Number(process.env.LLM_DRILL_HOLD_AFTER_ANSWER_MS) }
+          : {}),
+      },
       metrics,
       logging: logSettings,
       logger,

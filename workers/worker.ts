@@ -37,6 +37,7 @@ import { loadMcpServers, McpConnections, type McpServerConfig } from '../core/to
 import { ToolRegistry } from '../core/tools/registry.js';
 import type { AgentTool } from '../core/tools/types.js';
 import { workerBackend } from './backend.js';
+import { batchMetrics } from './batchMetrics.js';
 import { buildBundleOutOfProcess } from './bundle.js';
 import { defaultTuning, type WorkerTuning } from './config.js';
 import { OrchestratorMetrics } from './metrics.js';
@@ -185,7 +186,11 @@ export async function createOrchestratorWorker(
   };
   const metrics = options.metrics ?? new OrchestratorMetrics({ defaultMetrics: false });
   metrics.watchCircuits(() => deps.health.all());
-  const activities = createActivities({ ...deps, logging: options.logging ?? readLogSettings() });
+  const activities = createActivities({
+    ...deps,
+    batchMetrics: batchMetrics(metrics.registry),
+    logging: options.logging ?? readLogSettings(),
+  });
   const tuning: WorkerTuning = { ...defaultTuning, ...options.tuning };
   const common = {
     connection: options.connection,

@@ -18,6 +18,7 @@ export type RequestStage =
   | 'rendering'
   | 'planning'
   | 'waiting_for_cooldown'
+  | 'waiting_for_batch'
   | 'calling'
   | 'completed'
   | 'failed';

@@ -3,8 +3,10 @@
 
 export { agent } from './agent.js';
 export { llmBatch } from './batch.js';
+export { batchCollector } from './batchCollector.js';
 export { conversation } from './conversation.js';
 export { llmRequest } from './llmRequest.js';
 export { modelCall } from './modelCall.js';
 export { pipeline, pipelineStep } from './pipeline.js';
+export { providerBatch } from './providerBatch.js';
 export { summarizeContext } from './summarizeContext.js';

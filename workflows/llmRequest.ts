@@ -19,6 +19,7 @@ import { earliestStart } from '../common/schedule.js';
 import { addUsage, sumUsd, ZERO_USAGE } from '../common/usage.js';
 import { checkWorkflowInput } from '../common/workflowInput.js';
 import type { CachedAnswer } from '../core/cache/types.js';
+import { BATCH_RESERVATION_SECONDS, routeViaBatch } from './batchRoute.js';
 import { walkChain } from './fallbackChain.js';
 import { RequestTracker, spentUsd, totalUsage } from './requestTracker.js';
 
@@ -130,7 +131,10 @@ export async function llmRequest(request: LlmRequest): Promise<LlmResult> {
     await admitRequest({
       requestId: request.requestId,
       plan: route,
-      ttlSeconds: (request.deadlineSeconds ?? DEFAULT_DEADLINE_SECONDS) + 300,
+      ttlSeconds:
+        (request.deadlineSeconds ?? DEFAULT_DEADLINE_SECONDS) +
+        300 +
+        (request.urgency === 'batch' ? BATCH_RESERVATION_SECONDS : 0),
       ...(request.caller ? { caller: request.caller } : {}),
     });
     admitted = true;
@@ -138,15 +142,32 @@ export async function llmRequest(request: LlmRequest): Promise<LlmResult> {
     const attempts: Attempt[] = route.skipped.map((s) => skippedAttempt(s.model, '', s.reason));
     tracker.status.attempts = attempts;
 
+    // Non-urgent: the first model answers through its provider's Batch API (workflows/batchRoute.ts).
+    const batched =
+      request.urgency === 'batch'
+        ? await routeViaBatch({
+            request,
+            rendered,
+            plan: route,
+            attempts,
+            tracker,
+            deadlineSeconds: request.deadlineSeconds ?? DEFAULT_DEADLINE_SECONDS,
+          })
+        : undefined;
     tracker.stage('calling');
-    const outcome = await walkChain({
-      request,
-      rendered,
-      plan: route,
-      deadlineAt,
-      attempts,
-      onModel: (model) => tracker.calling(model),
-    });
+    const outcome = batched?.answer
+      ? { answer: batched.answer }
+      : await walkChain({
+          request,
+          rendered,
+          plan: batched?.fallback ?? route,
+          // A batched request's ordinary deadline starts when the batch is done with it.
+          deadlineAt: batched
+            ? Date.now() + (request.deadlineSeconds ?? DEFAULT_DEADLINE_SECONDS) * 1000
+            : deadlineAt,
+          attempts,
+          onModel: (model) => tracker.calling(model),
+        });
     await settle(attempts);
     admitted = false;
     if (!outcome.answer) {

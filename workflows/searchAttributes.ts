@@ -13,6 +13,8 @@ export const LlmStatus = defineSearchAttributeKey('LlmStatus', SearchAttributeTy
 export const LlmCaller = defineSearchAttributeKey('LlmCaller', SearchAttributeType.KEYWORD);
 export const LlmCostUsd = defineSearchAttributeKey('LlmCostUsd', SearchAttributeType.DOUBLE);
 export const LlmTotalTokens = defineSearchAttributeKey('LlmTotalTokens', SearchAttributeType.INT);
+/** The provider's batch id (batch_…, msgbatch_…) on its provider batch workflow and on each request it answered. */
+export const LlmBatchId = defineSearchAttributeKey('LlmBatchId', SearchAttributeType.KEYWORD);
 
 export const searchAttributeKeys = [
   LlmTaskType,
@@ -25,6 +27,7 @@ export const searchAttributeKeys = [
   LlmCaller,
   LlmCostUsd,
   LlmTotalTokens,
+  LlmBatchId,
 ] as const;
 
 /** What a request is searchable by from its start: set by the client in the start options, so the

@@ -32,7 +32,7 @@ function classify(error: InstanceType<typeof Anthropic.APIError>): ProviderError
   return 'bad_request';
 }
 
-function read(error: InstanceType<typeof Anthropic.APIError>): ProviderErrorReading {
+export function readAnthropicError(error: InstanceType<typeof Anthropic.APIError>): ProviderErrorReading {
   const body = (error.error as ErrorBody)?.error;
   return {
     kind: classify(error),
@@ -65,6 +65,54 @@ export function anthropicUsage(usage: Anthropic.Usage): TokenUsage {
   };
 }
 
+/** The Messages body for a request (also one batch request's params), and whether the answer is a forced tool call. */
+export function messagesBody(request: ProviderRequest): {
+  body: Anthropic.MessageCreateParamsNonStreaming;
+  structured: boolean;
+} {
+  const { system, messages } = toAnthropicMessages(request.messages);
+  // The caller's own tools take the tool slot; structured output then rests on validation alone.
+  const tools = request.tools?.length ? request.tools : undefined;
+  const tool = tools ? undefined : request.structuredOutput;
+  const toolChoice = tools ? toAnthropicToolChoice(request.toolChoice, request.parallelToolCalls) : undefined;
+  const body: Anthropic.MessageCreateParamsNonStreaming = {
+    model: request.model.providerModel,
+    max_tokens: request.maxOutputTokens,
+    messages,
+    ...(system ? { system } : {}),
+    ...(tools ? { tools: toAnthropicTools(tools) } : {}),
+    ...(toolChoice ? { tool_choice: toolChoice } : {}),
+    ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
+    ...(request.topP !== undefined ? { top_p: request.topP } : {}),
+    ...(request.stop?.length ? { stop_sequences: request.stop } : {}),
+    ...(tool
+      ? {
+          tools: [
+            {
+              name: tool.name,
+              description: 'Return the answer as this tool input.',
+              input_schema: tool.schema as Anthropic.Tool.InputSchema,
+            },
+          ],
+          tool_choice: { type: 'tool' as const, name: tool.name },
+        }
+      : {}),
+  };
+  return { body, structured: tool !== undefined };
+}
+
+/** The official client for an endpoint, its own retries off (the batch adapter builds its client so too). */
+export function anthropicClient(endpoint: Endpoint): Anthropic {
+  return new Anthropic({
+    apiKey: endpoint.apiKey,
+    ...(endpoint.baseURL ? { baseURL: endpoint.baseURL } : {}),
+    ...(endpoint.headers ? { defaultHeaders: endpoint.headers } : {}),
+    ...(endpoint.queryParams ? { defaultQuery: endpoint.queryParams } : {}),
+    maxRetries: 0,
+    timeout: endpoint.timeoutMs ?? 600_000,
+  });
+}
+
 export class AnthropicProvider implements Provider {
   readonly name: ProviderName;
   private readonly client: Anthropic;
@@ -73,48 +121,12 @@ export class AnthropicProvider implements Provider {
   constructor(endpoint: Endpoint) {
     this.name = endpoint.name;
     this.hints = endpoint.hints;
-    this.client = new Anthropic({
-      apiKey: endpoint.apiKey,
-      ...(endpoint.baseURL ? { baseURL: endpoint.baseURL } : {}),
-      ...(endpoint.headers ? { defaultHeaders: endpoint.headers } : {}),
-      ...(endpoint.queryParams ? { defaultQuery: endpoint.queryParams } : {}),
-      maxRetries: 0,
-      timeout: endpoint.timeoutMs ?? 600_000,
-    });
+    this.client = anthropicClient(endpoint);
   }
 
   async complete(request: ProviderRequest): Promise<ProviderResponse> {
     const details: ErrorDetails = { provider: this.name, model: request.model.id };
-    const { system, messages } = toAnthropicMessages(request.messages);
-    // The caller's own tools take the tool slot; structured output then rests on validation alone.
-    const tools = request.tools?.length ? request.tools : undefined;
-    const tool = tools ? undefined : request.structuredOutput;
-    const toolChoice = tools
-      ? toAnthropicToolChoice(request.toolChoice, request.parallelToolCalls)
-      : undefined;
-    const body: Anthropic.MessageCreateParamsNonStreaming = {
-      model: request.model.providerModel,
-      max_tokens: request.maxOutputTokens,
-      messages,
-      ...(system ? { system } : {}),
-      ...(tools ? { tools: toAnthropicTools(tools) } : {}),
-      ...(toolChoice ? { tool_choice: toolChoice } : {}),
-      ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
-      ...(request.topP !== undefined ? { top_p: request.topP } : {}),
-      ...(request.stop?.length ? { stop_sequences: request.stop } : {}),
-      ...(tool
-        ? {
-            tools: [
-              {
-                name: tool.name,
-                description: 'Return the answer as this tool input.',
-                input_schema: tool.schema as Anthropic.Tool.InputSchema,
-              },
-            ],
-            tool_choice: { type: 'tool' as const, name: tool.name },
-          }
-        : {}),
-    };
+    const { body, structured } = messagesBody(request);
     const options = {
       ...(request.signal ? { signal: request.signal } : {}),
       ...(request.timeoutMs ? { timeout: request.timeoutMs } : {}),
@@ -123,9 +135,9 @@ export class AnthropicProvider implements Provider {
       const message = request.onDelta
         ? await this.stream(body, options, request)
         : await this.client.messages.create(body, options);
-      return this.toResponse(message, tool !== undefined);
+      return fromMessage(message, structured);
     } catch (error) {
-      throw fromSdkError(error, details, Anthropic, read, this.hints);
+      throw fromSdkError(error, details, Anthropic, readAnthropicError, this.hints);
     }
   }
 
@@ -149,24 +161,25 @@ export class AnthropicProvider implements Provider {
     });
     return await stream.finalMessage();
   }
+}
 
-  private toResponse(message: Anthropic.Message, structured: boolean): ProviderResponse {
-    // A forced tool call carries the structured answer as its input; text blocks carry plain answers.
-    const toolUse = structured ? message.content.find((block) => block.type === 'tool_use') : undefined;
-    const text = toolUse
-      ? JSON.stringify(toolUse.input)
-      : message.content
-          .filter((block) => block.type === 'text')
-          .map((block) => block.text)
-          .join('');
-    return {
-      text,
-      toolCalls: structured ? [] : fromAnthropicToolCalls(message.content),
-      usage: anthropicUsage(message.usage),
-      // The forced answer tool is our structured output, not a call the caller asked for.
-      finishReason: structured && toolUse ? 'stop' : anthropicFinishReason(message.stop_reason),
-      responseId: message.id,
-      providerModel: message.model,
-    };
-  }
+/** Our response from a message (also a batch result's message). */
+export function fromMessage(message: Anthropic.Message, structured: boolean): ProviderResponse {
+  // A forced tool call carries the structured answer as its input; text blocks carry plain answers.
+  const toolUse = structured ? message.content.find((block) => block.type === 'tool_use') : undefined;
+  const text = toolUse
+    ? JSON.stringify(toolUse.input)
+    : message.content
+        .filter((block) => block.type === 'text')
+        .map((block) => block.text)
+        .join('');
+  return {
+    text,
+    toolCalls: structured ? [] : fromAnthropicToolCalls(message.content),
+    usage: anthropicUsage(message.usage),
+    // The forced answer tool is our structured output, not a call the caller asked for.
+    finishReason: structured && toolUse ? 'stop' : anthropicFinishReason(message.stop_reason),
+    responseId: message.id,
+    providerModel: message.model,
+  };
 }

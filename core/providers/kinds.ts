@@ -3,6 +3,9 @@
 // Adding an API means adding an entry here and an adapter file; adding an endpoint of a known API
 // (vLLM, Ollama, Azure OpenAI, Groq, Together, OpenRouter) is an `openai-compatible` catalog entry.
 import { AnthropicProvider } from './anthropic.js';
+import { AnthropicBatches } from './batch/anthropic.js';
+import { OpenAIBatches } from './batch/openai.js';
+import type { BatchAdapter } from './batch/types.js';
 import { type Embedder, type EmbeddingModel, OpenAIEmbedder } from './embedder.js';
 import { OpenAIProvider } from './openai.js';
 import type { Endpoint, Provider } from './types.js';
@@ -11,6 +14,8 @@ interface KindBase {
   create(endpoint: Endpoint): Provider;
   /** An embedder on the same endpoint, for kinds whose API has embeddings (the semantic cache). */
   embedder?: (endpoint: Endpoint, model: EmbeddingModel) => Embedder;
+  /** The kind's Batch API (half price, within 24 hours), for non-urgent requests; absent: none. */
+  batches?: (endpoint: Endpoint) => BatchAdapter;
   /** The advice in the error for a missing key, given the variable that should hold it. */
   missingKey(variable: string): string;
 }
@@ -36,6 +41,7 @@ export const providerKinds = {
     baseURLEnv: 'OPENAI_BASE_URL',
     create: (endpoint) => new OpenAIProvider(endpoint),
     embedder: (endpoint, model) => new OpenAIEmbedder(endpoint, model),
+    batches: (endpoint) => new OpenAIBatches(endpoint),
     missingKey: (variable) => `set ${variable} in the worker's environment`,
   },
   anthropic: {
@@ -43,6 +49,7 @@ export const providerKinds = {
     apiKeyEnv: 'ANTHROPIC_API_KEY',
     baseURLEnv: 'ANTHROPIC_BASE_URL',
     create: (endpoint) => new AnthropicProvider(endpoint),
+    batches: (endpoint) => new AnthropicBatches(endpoint),
     missingKey: (variable) => `set ${variable} in the worker's environment`,
   },
   'openai-compatible': {

@@ -30,7 +30,7 @@ function classify(error: InstanceType<typeof OpenAI.APIError>): ProviderErrorKin
   return 'bad_request';
 }
 
-function read(error: InstanceType<typeof OpenAI.APIError>): ProviderErrorReading {
+export function readOpenAiError(error: InstanceType<typeof OpenAI.APIError>): ProviderErrorReading {
   const body = error.error as { message?: string } | undefined;
   return {
     kind: classify(error),
@@ -72,6 +72,46 @@ export function openAiUsage(
   };
 }
 
+/** The Chat Completions body for a request (also one line of a batch). */
+export function chatCompletionBody(request: ProviderRequest): OpenAI.ChatCompletionCreateParamsNonStreaming {
+  return {
+    model: request.model.providerModel,
+    messages: toOpenAiMessages(request.messages),
+    max_completion_tokens: request.maxOutputTokens,
+    ...(request.tools?.length ? { tools: toOpenAiTools(request.tools) } : {}),
+    ...(request.tools?.length && request.toolChoice
+      ? { tool_choice: toOpenAiToolChoice(request.toolChoice) }
+      : {}),
+    ...(request.tools?.length && request.parallelToolCalls !== undefined
+      ? { parallel_tool_calls: request.parallelToolCalls }
+      : {}),
+    ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
+    ...(request.topP !== undefined ? { top_p: request.topP } : {}),
+    ...(request.stop?.length ? { stop: request.stop } : {}),
+    ...(request.structuredOutput
+      ? {
+          response_format: {
+            type: 'json_schema' as const,
+            json_schema: { name: request.structuredOutput.name, schema: request.structuredOutput.schema },
+          },
+        }
+      : {}),
+  };
+}
+
+/** Our response from a chat completion (also a batch line's body). */
+export function fromCompletion(completion: OpenAI.ChatCompletion): ProviderResponse {
+  const choice = completion.choices[0];
+  return {
+    text: choice?.message.content ?? '',
+    toolCalls: fromOpenAiToolCalls(choice?.message.tool_calls),
+    usage: openAiUsage(completion.usage, completion.service_tier),
+    finishReason: openAiFinishReason(choice?.finish_reason),
+    responseId: completion.id,
+    providerModel: completion.model,
+  };
+}
+
 export class OpenAIProvider implements Provider {
   readonly name: ProviderName;
   private readonly client: OpenAI;
@@ -85,47 +125,16 @@ export class OpenAIProvider implements Provider {
 
   async complete(request: ProviderRequest): Promise<ProviderResponse> {
     const details: ErrorDetails = { provider: this.name, model: request.model.id };
-    const body = {
-      model: request.model.providerModel,
-      messages: toOpenAiMessages(request.messages),
-      max_completion_tokens: request.maxOutputTokens,
-      ...(request.tools?.length ? { tools: toOpenAiTools(request.tools) } : {}),
-      ...(request.tools?.length && request.toolChoice
-        ? { tool_choice: toOpenAiToolChoice(request.toolChoice) }
-        : {}),
-      ...(request.tools?.length && request.parallelToolCalls !== undefined
-        ? { parallel_tool_calls: request.parallelToolCalls }
-        : {}),
-      ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
-      ...(request.topP !== undefined ? { top_p: request.topP } : {}),
-      ...(request.stop?.length ? { stop: request.stop } : {}),
-      ...(request.structuredOutput
-        ? {
-            response_format: {
-              type: 'json_schema' as const,
-              json_schema: { name: request.structuredOutput.name, schema: request.structuredOutput.schema },
-            },
-          }
-        : {}),
-    };
+    const body = chatCompletionBody(request);
     const options = {
       ...(request.signal ? { signal: request.signal } : {}),
       ...(request.timeoutMs ? { timeout: request.timeoutMs } : {}),
     };
     try {
       if (request.onDelta) return await this.stream(body, options, request);
-      const completion = await this.client.chat.completions.create(body, options);
-      const choice = completion.choices[0];
-      return {
-        text: choice?.message.content ?? '',
-        toolCalls: fromOpenAiToolCalls(choice?.message.tool_calls),
-        usage: openAiUsage(completion.usage, completion.service_tier),
-        finishReason: openAiFinishReason(choice?.finish_reason),
-        responseId: completion.id,
-        providerModel: completion.model,
-      };
+      return fromCompletion(await this.client.chat.completions.create(body, options));
     } catch (error) {
-      throw fromSdkError(error, details, OpenAI, read, this.hints);
+      throw fromSdkError(error, details, OpenAI, readOpenAiError, this.hints);
     }
   }
 

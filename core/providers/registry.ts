@@ -2,6 +2,7 @@
 // picks one per model. Adapters are keyed by endpoint (kind, base URL, key variable, headers, query),
 // so two compatible endpoints get two clients and models on one endpoint share one.
 import type { ModelCatalog, ProviderName } from '../../common/catalog.js';
+import type { BatchAdapter } from './batch/types.js';
 import { checkCatalog } from './catalogCheck.js';
 import { type EndpointSpec, endpointKey, resolveEndpoint } from './endpoint.js';
 import { environmentKinds } from './kinds.js';
@@ -14,6 +15,7 @@ export class ProviderRegistry {
   /** Adapters registered by name (tests, custom providers); they win over the table's. */
   private readonly registered = new Map<ProviderName, Provider>();
   private readonly byEndpoint = new Map<string, Provider>();
+  private readonly batchesByEndpoint = new Map<string, BatchAdapter | undefined>();
 
   /**
    * With a catalog, checks it against the table (ConfigError on a bad entry) and builds every
@@ -54,6 +56,16 @@ export class ProviderRegistry {
     const provider = kind.create(endpoint);
     this.byEndpoint.set(key, provider);
     return provider;
+  }
+
+  /** The Batch API adapter for a model's endpoint, or undefined when its kind has none. */
+  batchesFor(model: EndpointSpec): BatchAdapter | undefined {
+    const key = endpointKey(model);
+    if (this.batchesByEndpoint.has(key)) return this.batchesByEndpoint.get(key);
+    const { kind, endpoint } = resolveEndpoint(model, this.settings);
+    const adapter = kind.batches?.(endpoint);
+    this.batchesByEndpoint.set(key, adapter);
+    return adapter;
   }
 
   private tryBuild(model: EndpointSpec): void {
