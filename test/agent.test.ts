@@ -269,4 +269,29 @@ describe('agent', () => {
     assert.equal(late?.errorType, 'ToolRejectedError');
     assert.equal(late?.approval?.timedOut, true);
   });
+
+  it("calls another agent as a tool: a child agent workflow whose usage and cost are the parent's too", async () => {
+    writeAgent(
+      'helper',
+      `description: Does sums\ninstructions: "${script([[{ name: 'calculator', arguments: { expression: '6 * 7' } }]]).replace(/"/g, '\\"')}"\nmodel: gpt-4o-mini\ntools: [calculator]\n`,
+    );
+    writeAgent(
+      'manager',
+      `instructions: "${script([[{ name: 'agent__helper', arguments: { input: 'what is 6 * 7?' } }]]).replace(/"/g, '\\"')}"\nmodel: gpt-4o-mini\ntools: ["agent:helper"]\n`,
+    );
+    const runId = requestId('manager');
+    const result = await run({ agentId: 'manager', input: 'delegate it' }, runId);
+    assert.equal(result.stopReason, 'final');
+    const call = result.steps[0]?.toolCalls[0];
+    assert.equal(call?.name, 'agent__helper');
+    assert.match(call?.summary ?? '', /calculator returned \{"result":42\}/);
+    const child = (await h.env.client.workflow.getHandle(`${runId}/agent-1-1`).result()) as AgentRunResult;
+    assert.equal(child.steps.length, 2);
+    const own = result.steps.reduce((sum, s) => sum + Math.round(s.costUsd * 1e8), 0);
+    assert.equal(Math.round(result.costUsd * 1e8), own + Math.round(child.costUsd * 1e8));
+    assert.equal(
+      result.usage.totalTokens,
+      result.steps.reduce((sum, s) => sum + s.usage.totalTokens, 0) + child.usage.totalTokens,
+    );
+  });
 });
