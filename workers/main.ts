@@ -1,7 +1,6 @@
 // The worker process: connects to Temporal, serves the task queue until SIGINT/SIGTERM, then drains.
 // It also serves /metrics, /health and /health/ready for Prometheus and Kubernetes probes. Its logs
 // are JSON lines on stderr (workers/logging.ts); its traces go to OpenTelemetry when asked (tracing.ts).
-
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { codecSettingsFromEnv, dataConverterFor } from '../codec/index.js';
 import {

@@ -7,7 +7,9 @@ import type { AgentTool } from './types.js';
 
 function isTool(value: unknown): value is AgentTool {
   const t = value as AgentTool | null;
-  return !!t && typeof t.name === 'string' && typeof t.run === 'function' && typeof t.inputSchema === 'object';
+  return (
+    !!t && typeof t.name === 'string' && typeof t.run === 'function' && typeof t.inputSchema === 'object'
+  );
 }
 
 export async function loadToolsModule(path: string | undefined): Promise<AgentTool[]> {
