@@ -173,6 +173,37 @@ export const scenarios: Scenario[] = [
     },
     expect: 'completed',
   },
+  {
+    name: 'agent',
+    description:
+      'an agent: step 1 a child llmRequest that calls two tools, both run in parallel as runAgentTool activities; step 2 a child llmRequest that answers',
+    run: async (h, runId) => {
+      const rounds = [
+        [
+          { name: 'calculator', arguments: { expression: '(17 + 4) * 2' } },
+          { name: 'word_count', arguments: { text: 'durable agents keep going' } },
+        ],
+      ];
+      await h.env.client.workflow.execute('agent', {
+        taskQueue: h.taskQueue,
+        workflowId: runId,
+        args: [
+          {
+            runId,
+            input: 'How much is (17 + 4) * 2, and how many words are in "durable agents keep going"?',
+            definition: {
+              id: 'history_agent',
+              instructions: `Use the tools. <<emulator:script=${JSON.stringify(rounds)}>>`,
+              model: 'gpt-4o-mini',
+              tools: ['calculator', 'word_count'],
+            },
+          },
+        ],
+      });
+      return 'completed';
+    },
+    expect: 'completed',
+  },
 ];
 
 interface RecordedHistory {

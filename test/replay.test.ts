@@ -76,6 +76,7 @@ describe('recorded histories', () => {
       'context',
       'cache-hit',
       'pipeline',
+      'agent',
     ])
       assert.ok(
         histories.some((h) => h.name === `${kind}.json`),

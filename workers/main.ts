@@ -13,6 +13,7 @@ import {
 import type { Backend } from '../core/backend.js';
 import { noProviderAdvice } from '../core/providers/kinds.js';
 import { providerSettingsFromEnv } from '../core/providers/registry.js';
+import { loadToolsModule } from '../core/tools/module.js';
 import { workerBackend } from './backend.js';
 import { workerReadiness } from './health.js';
 import { startWorkerHttpServer, workerHttpPort } from './http.js';
@@ -67,6 +68,8 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<void> {
       ...(process.env.LLM_DRILL_HOLD_AFTER_ANSWER_MS
         ? { settings: { holdAfterAnswerMs: Number(process.env.LLM_DRILL_HOLD_AFTER_ANSWER_MS) } }
         : {}),
+      // An operator's own agent tools (core/tools/module.ts).
+      tools: await loadToolsModule(process.env.AGENT_TOOLS_MODULE?.trim() || undefined),
       metrics,
       logging: logSettings,
       logger,

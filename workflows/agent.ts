@@ -6,6 +6,7 @@
 // history stays bounded however long the agent works.
 import {
   ApplicationFailure,
+  ContinueAsNew,
   continueAsNew,
   executeChild,
   isCancellation,
@@ -270,6 +271,7 @@ export async function agent(input: AgentRunInput): Promise<AgentRunResult> {
       continuedRuns: carried?.continuedRuns ?? 0,
     };
   } catch (error) {
+    if (error instanceof ContinueAsNew) throw error;
     if (isCancellation(error)) {
       status.stage = 'cancelled';
       throw error;
