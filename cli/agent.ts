@@ -1,9 +1,10 @@
 // `llm-orchestrator agent run|status|approve|cancel|list`: durable agents from the command line,
-// through the real `agent` workflow.
+// through the real `agent` workflow. The client (Temporal's SDK) loads only when a subcommand runs,
+// so `agent --help` stays quick.
 import { Command, InvalidArgumentError } from 'commander';
 import type { AgentStreamEvent } from '../client/agentStream.js';
-import { agentRun, startAgent } from '../client/agents.js';
-import { OrchestratorClient } from '../client/client.js';
+import type { AgentRun, StartAgentOptions } from '../client/agents.js';
+import type { OrchestratorClient } from '../client/client.js';
 import type { AgentOverrides } from '../common/agents/types.js';
 import { describeAgentEvent, describeAgentStatus, summarizeAgentRun } from './agentText.js';
 
@@ -33,11 +34,25 @@ function positiveInteger(value: string): number {
   return n;
 }
 
+interface Doors {
+  client: OrchestratorClient;
+  run(runId: string): AgentRun;
+  start(options: StartAgentOptions): Promise<AgentRun>;
+}
+
 /** Runs `work` with a connected client and always closes what `connect()` opened. */
-async function withClient<T>(work: (client: OrchestratorClient) => Promise<T>): Promise<T> {
+async function withClient<T>(work: (doors: Doors) => Promise<T>): Promise<T> {
+  const [{ OrchestratorClient }, { agentRun, startAgent }] = await Promise.all([
+    import('../client/client.js'),
+    import('../client/agents.js'),
+  ]);
   const client = await OrchestratorClient.connect();
   try {
-    return await work(client);
+    return await work({
+      client,
+      run: (runId) => agentRun(client, runId),
+      start: (options) => startAgent(client, options),
+    });
   } finally {
     await client.close();
   }
@@ -68,9 +83,9 @@ function runCommand(): Command {
     .option('--no-wait', 'print the run id and return without waiting')
     .option('--json', 'print exactly one JSON object on stdout: the result (steps, tool calls, usage, cost)')
     .action(async (agentId: string, options: RunOptions) => {
-      await withClient(async (client) => {
+      await withClient(async (doors) => {
         const overrides = overridesOf(options);
-        const run = await startAgent(client, {
+        const run = await doors.start({
           agentId,
           input: options.input,
           ...(options.id ? { runId: options.id } : {}),
@@ -115,8 +130,8 @@ function statusCommand(): Command {
     .argument('<run id>')
     .option('--json', 'print the status as JSON')
     .action(async (runId: string, options: { json?: boolean }) => {
-      await withClient(async (client) => {
-        const status = await agentRun(client, runId).status();
+      await withClient(async (doors) => {
+        const status = await doors.run(runId).status();
         console.log(options.json ? JSON.stringify(status, null, 2) : describeAgentStatus(status));
       });
     });
@@ -132,9 +147,9 @@ function approveCommand(): Command {
     .option('--by <name>', 'who decides (default $USER)')
     .action(
       async (runId: string, callId: string, options: { reject?: boolean; reason?: string; by?: string }) => {
-        await withClient(async (client) => {
+        await withClient(async (doors) => {
           const by = options.by ?? process.env.USER;
-          const outcome = await agentRun(client, runId).decide({
+          const outcome = await doors.run(runId).decide({
             callId,
             approve: !options.reject,
             ...(options.reason ? { reason: options.reason } : {}),
@@ -153,8 +168,8 @@ function cancelCommand(): Command {
     .description('cancel an agent run: its running tool and model calls are cancelled, no new step starts')
     .argument('<run id>')
     .action(async (runId: string) => {
-      await withClient(async (client) => {
-        await agentRun(client, runId).cancel();
+      await withClient(async (doors) => {
+        await doors.run(runId).cancel();
         console.log(`cancellation of ${runId} requested`);
       });
     });
