@@ -1,6 +1,7 @@
 // Request id and model on every log line of a request's activities. Temporal's activity logger
 // already adds workflowId and activityType; this interceptor adds the request and the model: from
-// the workflow's id when the activity starts (so the SDK's own "Activity started" line has them),
+// the workflow's id when the activity starts (so the SDK's own "Activity started" line has them; a
+// first model's call on the fast path runs in the request's own workflow, whose id names no model),
 // then from the activity's input, which names them outright when it can.
 import type { Context } from '@temporalio/activity';
 import type { ActivityInterceptors } from '@temporalio/worker';
