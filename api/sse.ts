@@ -1,6 +1,8 @@
 // Server-sent events on a Fastify reply: takes the response over from Fastify, writes events, sends a
 // comment now and then so proxies keep the connection open, and tells the route when the client left.
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ENTRY_ID_PATTERN } from '../core/streaming/types.js';
+import { HttpError } from './errors.js';
 
 export interface SseEvent {
   /** Becomes the client's Last-Event-ID: give the stream entry id, so re-attaching continues after it. */
@@ -82,4 +84,23 @@ function headersOf(reply: FastifyReply): Record<string, string> {
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : String(value);
   }
   return headers;
+}
+
+/**
+ * Where a client re-attaching to a stream resumes: its `Last-Event-ID` header, else `?after=`; `0`
+ * or nothing is the stream's start. Anything else that is not a stream entry id is a 400.
+ */
+export function resumeAfter(
+  request: FastifyRequest<{ Querystring: { after?: string } }>,
+): string | undefined {
+  const header = request.headers['last-event-id'];
+  const lastEventId = (Array.isArray(header) ? header[0] : header)?.trim() || request.query.after;
+  if (lastEventId && lastEventId !== '0' && !ENTRY_ID_PATTERN.test(lastEventId)) {
+    throw new HttpError(
+      400,
+      'InvalidRequestError',
+      `Last-Event-ID "${lastEventId}" is not a stream entry id`,
+    );
+  }
+  return lastEventId;
 }

@@ -9,7 +9,6 @@ import type { OrchestratorClient } from '../../client/client.js';
 import { isAgentEvent } from '../../common/agents/events.js';
 import type { AgentOverrides } from '../../common/agents/types.js';
 import { failureType } from '../../common/errors.js';
-import { ENTRY_ID_PATTERN } from '../../core/streaming/types.js';
 import {
   agentListSchema,
   agentRunViewSchema,
@@ -29,7 +28,7 @@ import {
   startQuerySchema,
   streamQuerySchema,
 } from '../schemas.js';
-import { type SseStream, streamReply } from '../sse.js';
+import { resumeAfter, type SseStream, streamReply } from '../sse.js';
 
 /** The agents a server offers: the ids a run may name (the worker loads and checks the files). */
 export interface AgentSource {
@@ -176,15 +175,7 @@ export function registerAgentRoutes(
     async (request, reply) => {
       const { id } = request.params;
       await ownedRunState(client, id, requestCaller(request));
-      const header = request.headers['last-event-id'];
-      const lastEventId = (Array.isArray(header) ? header[0] : header)?.trim() || request.query.after;
-      if (lastEventId && lastEventId !== '0' && !ENTRY_ID_PATTERN.test(lastEventId)) {
-        throw new HttpError(
-          400,
-          'InvalidRequestError',
-          `Last-Event-ID "${lastEventId}" is not a stream entry id`,
-        );
-      }
+      const lastEventId = resumeAfter(request);
       reply.header('x-run-id', id);
       return streamRun(reply, client, id, lastEventId);
     },

@@ -5,7 +5,6 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { OrchestratorClient } from '../../client/client.js';
 import { failureType } from '../../common/errors.js';
 import type { LlmRequest } from '../../common/request.js';
-import { ENTRY_ID_PATTERN } from '../../core/streaming/types.js';
 import { requestCaller } from '../auth.js';
 import { errorBody, HttpError, statusFor } from '../errors.js';
 import { confirmOwnRequest, idempotencyKey } from '../idempotency.js';
@@ -21,7 +20,7 @@ import {
   startQuerySchema,
   streamQuerySchema,
 } from '../schemas.js';
-import { SseStream } from '../sse.js';
+import { resumeAfter, SseStream } from '../sse.js';
 
 type RequestBody = Omit<LlmRequest, 'requestId' | 'caller'> & { requestId?: string };
 
@@ -91,15 +90,7 @@ export function registerRequestRoutes(app: FastifyInstance, client: Orchestrator
     async (request, reply) => {
       const { id } = request.params;
       await ownedState(client, id, requestCaller(request));
-      const header = request.headers['last-event-id'];
-      const lastEventId = (Array.isArray(header) ? header[0] : header)?.trim() || request.query.after;
-      if (lastEventId && lastEventId !== '0' && !ENTRY_ID_PATTERN.test(lastEventId)) {
-        throw new HttpError(
-          400,
-          'InvalidRequestError',
-          `Last-Event-ID "${lastEventId}" is not a stream entry id`,
-        );
-      }
+      const lastEventId = resumeAfter(request);
       reply.header('x-request-id', id);
       return streamTo(reply, client, id, lastEventId);
     },
