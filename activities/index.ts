@@ -20,6 +20,7 @@ import { createRateLimitActivities, type RateLimitActivities } from './limits.js
 import { createPipelineActivities, type PipelineActivities } from './pipelines.js';
 import { createPlanRoute, type PlanRouteInput } from './plan.js';
 import { type PrepareMessagesInput, type PrepareMessagesResult, prepareMessages } from './prepare.js';
+import { createRequestStepActivities, type RequestStepActivities } from './requestSteps.js';
 import { createUsageActivities, type UsageActivities } from './usage.js';
 import {
   createValidateResponse,
@@ -34,6 +35,7 @@ export interface Activities
     PipelineActivities,
     CacheActivities,
     BudgetActivities,
+    RequestStepActivities,
     UsageActivities,
     RateLimitActivities {
   renderPrompt(input: RenderPromptInput): Promise<RenderedPrompt>;
@@ -60,27 +62,33 @@ export function createActivities(
   const controls = deps.costControls ?? createBackend().costControls;
   deps = { ...deps, costControls: controls };
   const log = new RequestLog(deps.logging);
-  const planRoute = createPlanRoute(deps);
+  const plan = createPlanRoute(deps);
+  const validateResponse = createValidateResponse(deps.validators);
+  const cache = createCacheActivities({ ...controls, catalog: deps.catalog });
+  const budgets = createBudgetActivities(controls);
+  const renderPrompt = async (input: RenderPromptInput): Promise<RenderedPrompt> => {
+    const rendered = input.messages
+      ? passThrough({ ...input, messages: input.messages })
+      : deps.templates.render(input);
+    log.rendered(rendered);
+    return rendered;
+  };
+  const planRoute = async (input: PlanRouteInput): Promise<RoutePlan> => {
+    const planned = await plan(input);
+    log.planned(planned);
+    return planned;
+  };
   return {
-    ...createCacheActivities({ ...controls, catalog: deps.catalog }),
-    ...createBudgetActivities(controls),
+    ...cache,
+    ...budgets,
     ...createUsageActivities(controls),
     ...createRateLimitActivities(controls),
-    renderPrompt: async (input) => {
-      const rendered = input.messages
-        ? passThrough({ ...input, messages: input.messages })
-        : deps.templates.render(input);
-      log.rendered(rendered);
-      return rendered;
-    },
-    planRoute: async (input) => {
-      const plan = await planRoute(input);
-      log.planned(plan);
-      return plan;
-    },
+    renderPrompt,
+    planRoute,
+    ...createRequestStepActivities({ renderPrompt, planRoute, ...cache, ...budgets }),
     prepareMessages,
-    invokeProvider: createInvokeProvider(deps, log),
-    validateResponse: createValidateResponse(deps.validators),
+    invokeProvider: createInvokeProvider(deps, log, validateResponse),
+    validateResponse,
     ...createConversationActivities(deps),
     ...createPipelineActivities(deps),
     ...createAgentActivities({

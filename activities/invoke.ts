@@ -26,6 +26,10 @@ import type { StreamEvent } from '../core/streaming/types.js';
 import type { ActivityDeps } from './deps.js';
 import { enforceRateLimit } from './limits.js';
 import { lostCalls, recordCallUsage } from './usage.js';
+import type { ValidateResponseInput, ValidateResponseResult } from './validate.js';
+
+/** How the answer is checked (validateResponse's input without the answer itself). */
+export type AnswerCheck = Omit<ValidateResponseInput, 'text' | 'toolCalls' | 'model'>;
 
 export interface InvokeProviderInput {
   requestId: string;
@@ -46,6 +50,8 @@ export interface InvokeProviderInput {
   promptTokens?: number;
   /** Who waits in the rate limiter's queue: stable across the activities of one try (the workflow's). */
   rateLimitHolder?: string;
+  /** Check the answer here and return the verdict with it: one step less for the workflow. */
+  check?: AnswerCheck;
 }
 
 /** Longest provider message kept per failed try: the failure that carries them must stay small. */
@@ -66,6 +72,8 @@ export interface InvokeProviderResult extends ProviderResponse {
    * the activity completed (absent when none): the request adds them to its usage, cost and attempts.
    */
   lostCalls?: LostCall[];
+  /** validateResponse's verdict on the answer, when the input asked for a check and it could run. */
+  validation?: ValidateResponseResult;
 }
 
 interface HeartbeatLog {
@@ -88,7 +96,23 @@ export function backoffMs(
 export function createInvokeProvider(
   deps: ActivityDeps,
   log: RequestLog = new RequestLog(),
+  validate?: (input: ValidateResponseInput) => Promise<ValidateResponseResult>,
 ): (input: InvokeProviderInput) => Promise<InvokeProviderResult> {
+  /**
+   * The verdict on an answer, or none when the check itself fails (a schema that does not compile):
+   * that must not retry a paid call, so the workflow's own validateResponse step meets it instead.
+   */
+  async function verdict(input: InvokeProviderInput, response: ProviderResponse) {
+    if (!input.check || !validate) return undefined;
+    const { check } = input;
+    return validate({
+      ...check,
+      model: input.model.id,
+      text: response.text,
+      ...(check.tools?.length ? { toolCalls: response.toolCalls ?? [] } : {}),
+    }).catch(() => undefined);
+  }
+
   return async function invokeProvider(input: InvokeProviderInput): Promise<InvokeProviderResult> {
     const context = Context.current();
     const controls = deps.costControls;
@@ -205,6 +229,7 @@ export function createInvokeProvider(
           ...(input.caller ? { caller: input.caller } : {}),
         }).catch((error: unknown) => context.log.warn('usage not recorded', { error: String(error) }));
       }
+      const validation = await verdict(input, response);
       // Failure drills hold a call here, answered and counted but not yet completed, to kill its worker.
       if (deps.settings.holdAfterAnswerMs)
         await sleep(deps.settings.holdAfterAnswerMs, undefined, { signal: context.cancellationSignal });
@@ -217,6 +242,7 @@ export function createInvokeProvider(
         try: tryNumber,
         earlierTries,
         ...(lost.length ? { lostCalls: lost } : {}),
+        ...(validation ? { validation } : {}),
       };
     } catch (error) {
       if (context.cancellationSignal.aborted) throw error;

@@ -1,6 +1,7 @@
 // The route plan: which models a request will try, in order, and why. Made by the planRoute local
 // activity (so live facts like provider health are recorded in history) and walked by the workflow.
 import type { ModelCallMode, ModelSpec } from './catalog.js';
+import type { LlmRequest } from './request.js';
 
 export interface PlannedModel {
   model: ModelSpec;
@@ -49,4 +50,19 @@ export interface RoutePlan {
   maxRepairs: number;
   /** How each model runs (see RoutingPolicy.modelCalls); absent in plans recorded before it existed: child. */
   modelCalls?: ModelCallMode;
+}
+
+/**
+ * How long to wait for the preferred model's cooldown before planning again, when the caller prefers
+ * that to a fallback and the wait fits what it allows; undefined to go on with the plan as it is.
+ */
+export function cooldownWaitMs(
+  request: Pick<LlmRequest, 'model' | 'waitForCooldownSeconds'>,
+  plan: Pick<RoutePlan, 'cooldowns'>,
+  now: number,
+): number | undefined {
+  const cooldown = plan.cooldowns.find((c) => c.model === request.model);
+  if (!cooldown || !request.waitForCooldownSeconds) return undefined;
+  const waitMs = cooldown.openUntil - now;
+  return waitMs > request.waitForCooldownSeconds * 1000 ? undefined : Math.max(waitMs, 1);
 }

@@ -1,4 +1,4 @@
-import type { ChatMessage, JsonSchema, OutputFormat } from './request.js';
+import type { ChatMessage, JsonSchema, LlmRequest, OutputFormat } from './request.js';
 
 /** What rendering a template produces; recorded in history as the render step's result. */
 export interface RenderedPrompt {
@@ -21,4 +21,17 @@ export interface RenderPromptInput {
   variables: Record<string, unknown>;
   /** Messages to send as they are, instead of rendering the template. */
   messages?: ChatMessage[];
+}
+
+/** What rendering takes from a request. */
+export function renderInput(
+  request: Pick<LlmRequest, 'requestId' | 'templateId' | 'variables' | 'templateVersion' | 'messages'>,
+): RenderPromptInput {
+  return {
+    requestId: request.requestId,
+    templateId: request.templateId,
+    variables: request.variables,
+    ...(request.templateVersion ? { templateVersion: request.templateVersion } : {}),
+    ...(request.messages ? { messages: request.messages } : {}),
+  };
 }

@@ -87,6 +87,43 @@ const smallPipeline: PipelineDefinition = {
 
 export const scenarios: Scenario[] = [
   {
+    name: 'folded-success',
+    description:
+      "the first model answers in the request's own history between two local activities: beginRequest (render, plan, cache lookup, admit), invokeProvider (checks its own answer), finishRequest (settle, store)",
+    run: send({ ...question('What do folded steps save?'), model: 'gpt-4o-mini' }),
+    expect: 'answered',
+  },
+  {
+    name: 'folded-fallback',
+    description:
+      "folded steps: the first model refuses the key (401) in the request's history; the model fallen back to is a modelCall child whose call checks its own answer",
+    run: send({
+      ...question('Where does a fallback run now?'),
+      model: 'gpt-4o',
+      fallbackModels: ['claude-haiku-4-5'],
+    }),
+    faults: [{ model: 'gpt-4o', status: 401, times: 1 }],
+    expect: 'answered',
+  },
+  {
+    name: 'folded-repair',
+    description:
+      "folded steps: a malformed JSON answer (the call's own verdict says so), re-asked in the request's history with the errors, then a schema-valid answer",
+    run: send({ ...question('Answer as JSON, folded.'), model: 'gpt-4o', schema: answerSchema }),
+    faults: [{ model: 'gpt-4o', status: 'malformed', times: 1 }],
+    expect: 'answered',
+  },
+  {
+    name: 'folded-cache-hit',
+    description:
+      'folded steps: beginRequest answers from the response cache, one local activity and no provider call (a first identical request filled the cache)',
+    run: async (h, requestId) => {
+      await send(cachedQuestion)(h, `${requestId}-fill`);
+      return send(cachedQuestion)(h, requestId);
+    },
+    expect: 'cached',
+  },
+  {
     name: 'fast-success',
     description:
       "the fast path: the first model answers in the request's own history (invokeProvider, validate), no child",

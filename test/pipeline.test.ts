@@ -100,7 +100,7 @@ describe('the requirement_to_code example', () => {
     }
     // Each child is a full request: render and plan, then its first model in its own history.
     const childSteps = await steps(h.env.client, `${result.pipelineId}/analyse`);
-    assert.deepEqual(names(childSteps, 'localActivity').slice(0, 2), ['renderPrompt', 'planRoute']);
+    assert.deepEqual(names(childSteps, 'localActivity').slice(0, 1), ['beginRequest']);
     assert.deepEqual(names(childSteps, 'activity'), ['invokeProvider']);
     assert.equal(names(childSteps, 'child').length, 0);
   });

@@ -49,18 +49,11 @@ describe('a request', () => {
       [['gpt-4o-mini', 'success']],
     );
 
-    // The fast path: render, plan, cache and budget (local activities), then the first model's
-    // provider call and validation in the request's own history; no child for a first model.
+    // The fast path: render, plan, cache and budget in one local activity, then the first model's
+    // provider call (which checks its own answer) in the request's own history, then settle and store
+    // in one more local activity; no child for a first model.
     const parent = await steps(h.env.client, request.requestId);
-    assert.deepEqual(names(parent, 'localActivity'), [
-      'renderPrompt',
-      'planRoute',
-      'cacheLookup',
-      'admitRequest',
-      'validateResponse',
-      'settleRequest',
-      'cacheStore',
-    ]);
+    assert.deepEqual(names(parent, 'localActivity'), ['beginRequest', 'finishRequest']);
     assert.deepEqual(names(parent, 'activity'), ['invokeProvider']);
     assert.deepEqual(names(parent, 'child'), []);
   });

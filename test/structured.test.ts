@@ -64,12 +64,15 @@ describe('structured output', () => {
     // The first model runs in the request's own history (the fast path), its repair too.
     const parent = await steps(h.env.client, request.requestId);
     assert.deepEqual(names(parent, 'activity'), ['invokeProvider', 'invokeProvider']);
-    assert.deepEqual(
-      names(parent, 'localActivity').filter((n) => n === 'validateResponse'),
-      ['validateResponse', 'validateResponse'],
-    );
-    // The repair prompt carried the validation errors back to the model.
+    // Each provider call checked its own answer: the verdicts are in the calls' results, no step of their own.
+    assert.deepEqual(names(parent, 'localActivity'), ['beginRequest', 'finishRequest']);
     const history = await h.env.client.workflow.getHandle(request.requestId).fetchHistory();
+    const verdicts = (history.events ?? [])
+      .map((e) => e.activityTaskCompletedEventAttributes?.result?.payloads?.[0]?.data)
+      .filter((d): d is Uint8Array => d !== undefined && d !== null)
+      .map((d) => (JSON.parse(Buffer.from(d).toString()) as { validation?: { ok: boolean } }).validation?.ok);
+    assert.deepEqual(verdicts, [false, true]);
+    // The repair prompt carried the validation errors back to the model.
     const inputs = (history.events ?? [])
       .map((e) => e.activityTaskScheduledEventAttributes?.input?.payloads?.[0]?.data)
       .filter((d): d is Uint8Array => d !== undefined && d !== null)

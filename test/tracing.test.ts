@@ -94,10 +94,12 @@ describe('tracing', () => {
     for (const name of [
       'StartWorkflow:llmRequest',
       'RunWorkflow:llmRequest',
-      'StartActivity:renderPrompt',
-      'RunActivity:renderPrompt',
-      'StartActivity:planRoute',
-      'RunActivity:planRoute',
+      'StartActivity:beginRequest',
+      'RunActivity:beginRequest',
+      'renderPrompt',
+      'planRoute',
+      'cacheLookup',
+      'admitRequest',
       'StartActivity:invokeProvider',
       'RunActivity:invokeProvider',
     ])
@@ -121,6 +123,14 @@ describe('tracing', () => {
       'an activity run is a child of its scheduling',
     );
     assert.equal(run?.resource.attributes['service.name'], 'tracing-test');
+    // The steps folded into beginRequest keep a span each, under the activity's own.
+    const begin = spans.find((s) => s.name === 'RunActivity:beginRequest');
+    const render = spans.find((s) => s.name === 'renderPrompt');
+    assert.equal(
+      render?.parentSpanId,
+      begin?.spanContext().spanId,
+      'a folded step is a child of its activity',
+    );
   });
 
   it('puts the GenAI attributes on the provider call span only when opted in', async () => {

@@ -15,6 +15,7 @@ import {
   type ModelCallResult,
 } from './definitions.js';
 import { modelCall } from './modelCall.js';
+import { FIRST_MODEL_INLINE } from './patches.js';
 
 export interface ChainInput {
   request: LlmRequest;
@@ -25,9 +26,6 @@ export interface ChainInput {
   attempts: Attempt[];
   onModel: (model: string) => void;
 }
-
-/** Patch id: the first model runs in the request's history (runs recorded before it: a child). */
-export const FIRST_MODEL_INLINE = 'first-model-inline';
 
 /** Whether this model runs in the request's own history rather than as a child. */
 function runsInline(mode: RoutePlan['modelCalls'], index: number): boolean {

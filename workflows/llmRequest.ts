@@ -1,19 +1,11 @@
 // llmRequest: one LLM request, end to end. Renders the template, plans the route, answers from the
-// cache when it can, reserves the request's budget, then walks the plan with one modelCall child
-// per model until one answers; every step is in this workflow's history or its children's.
+// cache when it can, reserves the request's budget (workflows/requestSteps.ts), then walks the plan
+// model by model until one answers (workflows/fallbackChain.ts), settles and stores the answer; every
+// step is in this workflow's history or its children's.
 import { ApplicationFailure } from '@temporalio/common';
-import {
-  CancellationScope,
-  isCancellation,
-  proxyLocalActivities,
-  sleep,
-  workflowInfo,
-} from '@temporalio/workflow';
-import type { Activities } from '../activities/index.js';
+import { CancellationScope, isCancellation, sleep, workflowInfo } from '@temporalio/workflow';
 import { skippedAttempt } from '../common/attempts.js';
 import { AllModelsFailedError, rootFailure } from '../common/errors.js';
-import type { RoutePlan } from '../common/plan.js';
-import type { RenderedPrompt } from '../common/prompt.js';
 import type { Attempt, LlmRequest, LlmResult, TokenUsage } from '../common/request.js';
 import { earliestStart } from '../common/schedule.js';
 import { addUsage, sumUsd, ZERO_USAGE } from '../common/usage.js';
@@ -21,18 +13,8 @@ import { checkWorkflowInput } from '../common/workflowInput.js';
 import type { CachedAnswer } from '../core/cache/types.js';
 import { BATCH_RESERVATION_SECONDS, routeViaBatch } from './batchRoute.js';
 import { walkChain } from './fallbackChain.js';
+import { RequestSteps } from './requestSteps.js';
 import { RequestTracker, spentUsd, totalUsage } from './requestTracker.js';
-
-const { renderPrompt, planRoute } = proxyLocalActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { maximumAttempts: 3 },
-});
-
-// Cache and budget steps: fast, so local activities (markers in history, no extra task).
-const { cacheLookup, cacheStore, admitRequest, settleRequest } = proxyLocalActivities<Activities>({
-  startToCloseTimeout: '10 seconds',
-  retry: { maximumAttempts: 3 },
-});
 
 const DEFAULT_DEADLINE_SECONDS = 600;
 
@@ -64,80 +46,44 @@ async function waitUntilAllowed(request: LlmRequest, tracker: RequestTracker): P
   await sleep(startAt - Date.now());
 }
 
-/** Plans the route; when the caller prefers waiting for its model's cooldown to a fallback, waits durably and re-plans. */
-async function plan(
-  request: LlmRequest,
-  rendered: RenderedPrompt,
-  tracker: RequestTracker,
-): Promise<RoutePlan> {
-  tracker.stage('planning');
-  const first = await planRoute({ request, messages: rendered.messages });
-  const cooldown = first.cooldowns.find((c) => c.model === request.model);
-  const waitMs = cooldown ? cooldown.openUntil - Date.now() : 0;
-  if (!cooldown || !request.waitForCooldownSeconds || waitMs > request.waitForCooldownSeconds * 1000)
-    return first;
-  tracker.stage('waiting_for_cooldown');
-  await sleep(Math.max(waitMs, 1));
-  tracker.stage('planning');
-  return planRoute({ request, messages: rendered.messages });
-}
-
 export async function llmRequest(request: LlmRequest): Promise<LlmResult> {
   checkWorkflowInput('llmRequest', request);
   const { workflowId } = workflowInfo();
   const deadlineAt = Date.now() + (request.deadlineSeconds ?? DEFAULT_DEADLINE_SECONDS) * 1000;
   const tracker = new RequestTracker(request);
-  const settle = (attempts: Attempt[]) =>
-    settleRequest({ requestId: request.requestId, costUsd: spentUsd(attempts) });
-  let admitted = false;
+  const steps = new RequestSteps(request, tracker);
   try {
     await waitUntilAllowed(request, tracker);
-    tracker.stage('rendering');
-    const rendered = await renderPrompt({
-      requestId: request.requestId,
-      templateId: request.templateId,
-      variables: request.variables,
-      ...(request.templateVersion ? { templateVersion: request.templateVersion } : {}),
-      ...(request.messages ? { messages: request.messages } : {}),
-    });
-    tracker.rendered(rendered);
-    const route = await plan(request, rendered, tracker);
-
-    const cacheMode = request.cache ?? 'read-write';
-    const cacheSource = { request, rendered, plan: route };
-    let lookup: Awaited<ReturnType<typeof cacheLookup>> | undefined;
-    if (cacheMode !== 'off') {
-      lookup = await cacheLookup({ ...cacheSource, mode: cacheMode });
-      if (lookup.hit) {
-        // No model call: the request used only what a semantic lookup's embedding cost, if anything.
-        return tracker.succeeded(
-          withEmbedding(
-            {
-              ...lookup.answer,
-              requestId: request.requestId,
-              workflowId,
-              usage: ZERO_USAGE,
-              costUsd: 0,
-              cached: true,
-              cacheHit: lookup.info,
-              attempts: [],
-            },
-            lookup,
-          ),
-        );
-      }
-    }
-    const looked: Embedded = lookup ?? {};
-    await admitRequest({
-      requestId: request.requestId,
+    const {
+      rendered,
       plan: route,
-      ttlSeconds:
-        (request.deadlineSeconds ?? DEFAULT_DEADLINE_SECONDS) +
+      lookup,
+    } = await steps.begin(
+      (request.deadlineSeconds ?? DEFAULT_DEADLINE_SECONDS) +
         300 +
         (request.urgency === 'batch' ? BATCH_RESERVATION_SECONDS : 0),
-      ...(request.caller ? { caller: request.caller } : {}),
-    });
-    admitted = true;
+    );
+    const cacheMode = request.cache ?? 'read-write';
+    const cacheSource = { request, rendered, plan: route };
+    if (lookup?.hit) {
+      // No model call: the request used only what a semantic lookup's embedding cost, if anything.
+      return tracker.succeeded(
+        withEmbedding(
+          {
+            ...lookup.answer,
+            requestId: request.requestId,
+            workflowId,
+            usage: ZERO_USAGE,
+            costUsd: 0,
+            cached: true,
+            cacheHit: lookup.info,
+            attempts: [],
+          },
+          lookup,
+        ),
+      );
+    }
+    const looked: Embedded = lookup ?? {};
     tracker.planned(route);
     const attempts: Attempt[] = route.skipped.map((s) => skippedAttempt(s.model, '', s.reason));
     tracker.status.attempts = attempts;
@@ -168,9 +114,8 @@ export async function llmRequest(request: LlmRequest): Promise<LlmResult> {
           attempts,
           onModel: (model) => tracker.calling(model),
         });
-    await settle(attempts);
-    admitted = false;
     if (!outcome.answer) {
+      await steps.finish(attempts);
       const summary = outcome.failures.length
         ? outcome.failures.join(' | ')
         : `no model could be tried (${route.decision})`;
@@ -203,16 +148,19 @@ export async function llmRequest(request: LlmRequest): Promise<LlmResult> {
       },
       looked,
     );
-    if (cacheMode === 'read-write') {
-      const stored = await cacheStore({ ...cacheSource, mode: cacheMode, answer: cachedAnswer(result) });
-      result = withEmbedding(result, stored);
-    }
+    const stored = await steps.finish(
+      attempts,
+      cacheMode === 'read-write'
+        ? { ...cacheSource, mode: cacheMode, answer: cachedAnswer(result) }
+        : undefined,
+    );
+    if (stored) result = withEmbedding(result, stored);
     return tracker.succeeded(result);
   } catch (error) {
-    if (admitted) {
+    if (steps.owesSettlement) {
       // Charge what the calls so far cost and let the rest of the reservation go, even when cancelled.
       const attempts = tracker.status.attempts;
-      await CancellationScope.nonCancellable(() => settle(attempts));
+      await CancellationScope.nonCancellable(() => steps.settle(attempts));
     }
     if (isCancellation(error)) {
       tracker.cancelled();

@@ -14,7 +14,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import type { InvokeProviderInput, InvokeProviderResult } from '../activities/invoke.js';
+import type { AnswerCheck, InvokeProviderInput, InvokeProviderResult } from '../activities/invoke.js';
 import {
   answeredAttempt,
   type FailedTry,
@@ -33,10 +33,17 @@ import {
 } from '../common/errors.js';
 import { messageText } from '../common/messages.js';
 import { pickDefined } from '../common/pick.js';
-import { type Attempt, type ChatMessage, type ContextItem, isFinishReason } from '../common/request.js';
+import {
+  type Attempt,
+  type ChatMessage,
+  type ContextItem,
+  isFinishReason,
+  type ToolCall,
+} from '../common/request.js';
 import { addUsage, sumUsd, ZERO_USAGE } from '../common/usage.js';
 import { checkWorkflowInput } from '../common/workflowInput.js';
 import type { ModelCallFailureDetails, ModelCallInput, ModelCallResult } from './definitions.js';
+import { FOLDED_REQUEST_STEPS, RATE_LIMIT_WAITS } from './patches.js';
 import { summarizeContext } from './summarizeContext.js';
 
 const LOCAL_OPTIONS = { startToCloseTimeout: '30 seconds', retry: { maximumAttempts: 3 } } as const;
@@ -76,8 +83,18 @@ const PROVIDER_CALL_FIELDS = [
   'parallelToolCalls',
 ] as const satisfies readonly (keyof ModelCallInput & keyof InvokeProviderInput)[];
 
-/** Patch id: our rate limit's waits are durable timers in this workflow (were activity retries). */
-const RATE_LIMIT_WAITS = 'rate-limit-waits-in-workflow';
+/** How this call's answers are checked: the request's output format, schema and tools. */
+function answerCheck(input: ModelCallInput): AnswerCheck {
+  return {
+    taskType: input.taskType,
+    outputFormat: input.outputFormat,
+    allowRegexFallback: input.allowRegexFallback,
+    ...(input.schema ? { schema: input.schema } : {}),
+    ...(input.tools?.length
+      ? { tools: input.tools, ...(input.toolChoice ? { toolChoice: input.toolChoice } : {}) }
+      : {}),
+  };
+}
 
 /** Smallest room worth a summary of dropped context: below it the summary says too little. */
 const MIN_SUMMARY_TOKENS = 64;
@@ -190,6 +207,17 @@ function callFailure(
   );
 }
 
+/** validateResponse as a step of its own: answers whose provider call did not check them. */
+function checkAnswer(check: AnswerCheck, model: string, text: string, toolCalls: ToolCall[]) {
+  // The UI's timeline names the tools the model called on the step that checks them.
+  const options = toolCalls.length
+    ? { ...LOCAL_OPTIONS, summary: `${model} called ${toolCalls.map((c) => c.name).join(', ')}` }
+    : LOCAL_OPTIONS;
+  return validateResponse.executeWithOptions(options, [
+    { ...check, model, text, ...(check.tools ? { toolCalls } : {}) },
+  ]);
+}
+
 export async function modelCall(input: ModelCallInput): Promise<ModelCallResult> {
   checkWorkflowInput('modelCall', input);
   const { model } = input.planned;
@@ -200,6 +228,9 @@ export async function modelCall(input: ModelCallInput): Promise<ModelCallResult>
   const attempts: Attempt[] = [];
   let usage = ZERO_USAGE;
   let costUsd = 0;
+  const check = answerCheck(input);
+  // Runs recorded before the check moved into the provider call validate in a step of their own.
+  const checkInCall = patched(FOLDED_REQUEST_STEPS);
   const wantsJson = input.outputFormat === 'json' || input.schema !== undefined;
   for (let repair = 0; ; repair++) {
     const summary = `${model.id} (${model.provider})${repair > 0 ? `, repair ${repair}` : ''}`;
@@ -217,6 +248,7 @@ export async function modelCall(input: ModelCallInput): Promise<ModelCallResult>
             ...(input.schema && model.structuredOutput
               ? { structuredOutput: { name: 'answer', schema: input.schema } }
               : {}),
+            ...(checkInCall ? { check } : {}),
           },
         ]);
       } catch (error) {
@@ -246,23 +278,7 @@ export async function modelCall(input: ModelCallInput): Promise<ModelCallResult>
     const succeeded = answeredAttempt(model, call, repair > 0);
     // Answers recorded before tool calls existed carry none.
     const toolCalls = call.toolCalls ?? [];
-    // The UI's timeline names the tools the model called on the step that checks them.
-    const checkOptions = toolCalls.length
-      ? { ...LOCAL_OPTIONS, summary: `${model.id} called ${toolCalls.map((c) => c.name).join(', ')}` }
-      : LOCAL_OPTIONS;
-    const validation = await validateResponse.executeWithOptions(checkOptions, [
-      {
-        model: model.id,
-        text: call.text,
-        taskType: input.taskType,
-        outputFormat: input.outputFormat,
-        allowRegexFallback: input.allowRegexFallback,
-        ...(input.schema ? { schema: input.schema } : {}),
-        ...(input.tools?.length
-          ? { tools: input.tools, toolCalls, ...(input.toolChoice ? { toolChoice: input.toolChoice } : {}) }
-          : {}),
-      },
-    ]);
+    const validation = call.validation ?? (await checkAnswer(check, model.id, call.text, toolCalls));
     if (validation.ok) {
       attempts.push(succeeded);
       return {

@@ -17,6 +17,7 @@ import type { RenderedPrompt } from '../common/prompt.js';
 import type { Attempt, LlmRequest, LlmResult, TokenUsage } from '../common/request.js';
 import { addUsage, sumUsd, ZERO_USAGE } from '../common/usage.js';
 import { type RequestStage, type RequestStatus, statusQuery } from './definitions.js';
+import { BATCHED_SEARCH_ATTRIBUTES } from './patches.js';
 import {
   LlmCostUsd,
   LlmModel,
@@ -46,7 +47,7 @@ export class RequestTracker {
    * Requests that began before attributes were batched wrote them at each step; their histories
    * replay that way (docs/determinism.md: how patched() keeps old histories replaying).
    */
-  private readonly batched = patched('batched-search-attributes');
+  private readonly batched = patched(BATCHED_SEARCH_ATTRIBUTES);
 
   constructor(private readonly request: LlmRequest) {
     setHandler(statusQuery, () => this.status);
