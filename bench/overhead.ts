@@ -15,17 +15,15 @@ import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { Client } from '@temporalio/client';
 import OpenAI from 'openai';
-import { hashKey, StaticKeyStore } from '../api/keys.js';
-import { createApiServer } from '../api/server.js';
 import { requestStartOptions } from '../client/client.js';
 import { messageText } from '../common/messages.js';
 import type { ChatMessage, LlmRequest } from '../common/request.js';
-import { loadModelCatalog, loadRoutingTable } from '../config/load.js';
 import { loadTemplateRegistry } from '../core/templates/index.js';
 import { templatesDir } from '../workers/config.js';
 import type { llmRequest } from '../workflows/llmRequest.js';
 import { type Breakdown, historyBreakdown, printBreakdown } from './breakdown.js';
 import { type CpuSnapshot, childPids, cpuSnapshot, cpuUse, printCpuUse } from './cpu.js';
+import { DOOR_CALLER, startDoor } from './door.js';
 import type { FloorCall } from './floor/activities.js';
 import { startFloorWorker } from './floor/worker.js';
 import { timedRequest } from './loadgen.js';
@@ -124,18 +122,7 @@ export async function runOverheadBenchmark(argv: string[]): Promise<void> {
     const openai = new OpenAI({ apiKey: 'bench-openai-key', baseURL: emulator.openaiBaseURL, maxRetries: 0 });
     const eagerClient = new Client({ connection: nativeConnection, namespace: stack.namespace });
     // The HTTP door as `npm start` serves it, over (b)'s client, with one key.
-    const doorKey = 'bench-door-key';
-    const catalog = loadModelCatalog();
-    const routing = loadRoutingTable(catalog);
-    const door = await createApiServer({
-      client: stack.client,
-      keys: new StaticKeyStore([{ keyHash: hashKey(doorKey), caller: 'bench' }]),
-      templates,
-      catalog: () => catalog,
-      routing: () => routing,
-      logger: false,
-    });
-    const doorUrl = `${await door.listen({ port: 0, host: '127.0.0.1' })}/v1/requests?wait=true`;
+    const door = await startDoor(stack.client, templates);
     const stamp = Date.now().toString(36);
     const request = (path: string, round: number): LlmRequest & { caller: string } => ({
       requestId: `bench-overhead-${stamp}-${path}-${round}`,
@@ -148,7 +135,7 @@ export async function runOverheadBenchmark(argv: string[]): Promise<void> {
       model,
       // The door's requests carry the caller its key names; (b) and (c) carry the same, so that (g) − (b)
       // is the door alone (the caller's budget and search attribute are the workflow's, on every path).
-      caller: 'bench',
+      caller: DOOR_CALLER,
     });
     const messagesFor = (r: LlmRequest): ChatMessage[] =>
       templates.render({ requestId: r.requestId, templateId: r.templateId, variables: r.variables }).messages;
@@ -256,19 +243,11 @@ export async function runOverheadBenchmark(argv: string[]): Promise<void> {
         name: 'door',
         label: '(g) orchestrator through the HTTP door',
         run: async (round) => {
-          // The door takes the caller from the key, not the body.
-          const { requestId, caller: _caller, ...body } = request('door', round);
+          const sent = request('door', round);
           let workflowId: string | undefined;
           const sample = await timed(async () => {
-            const response = await fetch(doorUrl, {
-              method: 'POST',
-              headers: { authorization: `Bearer ${doorKey}`, 'content-type': 'application/json' },
-              body: JSON.stringify(body),
-            });
-            workflowId = response.headers.get('x-request-id') ?? undefined;
-            const text = await response.text();
-            if (response.status !== 200) throw new Error(`HTTP ${response.status}: ${text.slice(0, 300)}`);
-          }, requestId);
+            ({ workflowId } = await door.send(sent));
+          }, sent.requestId);
           return { ...sample, ...(workflowId ? { workflowId } : {}) };
         },
       },

@@ -1,20 +1,26 @@
 // The embedded server's database: the same requests through the orchestrator (in-process worker,
-// emulator at 50 ms) against a dev server with an in-memory database, a file database with SQLite's
-// defaults (what `npm start` runs), and a file database with `--sqlite-pragma` settings. One server
-// at a time, in this run; sequential latency and throughput at a concurrency, per variant.
+// emulator at 50 ms, a client on the worker's connection that starts eagerly, as `npm start` runs
+// it) against a dev server with an in-memory database, a file database with SQLite's defaults, and a
+// file database with the `--sqlite-pragma` settings `npm start` uses. One server at a time, in this
+// run; per variant, sequential latency through `client.process` and through the HTTP door
+// (interleaved), and throughput at a concurrency.
 // Run: node --import tsx bench/sqlite.ts [--rounds 60] [--count 200] [--concurrency 32]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { OrchestratorClient } from '../client/client.js';
 import type { LlmRequest } from '../common/request.js';
+import { loadTemplateRegistry } from '../core/templates/index.js';
 import { createEmulator } from '../emulator/server.js';
 import { fastDevServerArgs, fileDatabasePragmaArgs } from '../scripts/devServer.js';
 import { ensureTemporalCli } from '../scripts/provision.js';
+import { templatesDir } from '../workers/config.js';
 import { createOrchestratorWorker } from '../workers/worker.js';
 import { searchAttributeKeys } from '../workflows/searchAttributes.js';
+import { DOOR_CALLER, startDoor } from './door.js';
 import { latencyStats, machineInfo, machineLine } from './report.js';
 import { installRuntime } from './stack.js';
 
@@ -66,7 +72,12 @@ async function measure(
     },
   });
   const done = built.worker.run();
-  const client = new OrchestratorClient({ client: env.client, taskQueue });
+  const client = new OrchestratorClient({
+    client: new Client({ connection: env.nativeConnection, namespace: 'default' }),
+    taskQueue,
+    eagerStart: true,
+  });
+  const door = await startDoor(client, await loadTemplateRegistry(templatesDir()));
   const stamp = Date.now().toString(36);
   const request = (i: number): LlmRequest => ({
     requestId: `bench-sqlite-${stamp}-${i}`,
@@ -74,16 +85,24 @@ async function measure(
     templateId: 'general_qa',
     variables: { question: `SQLite question ${i} (${stamp}): what does the database cost?` },
     model: 'gpt-4o-mini',
+    caller: DOOR_CALLER,
   });
+  const timed = async (run: () => Promise<unknown>): Promise<number> => {
+    const started = performance.now();
+    await run();
+    return performance.now() - started;
+  };
   try {
     for (let i = 0; i < 10; i += 1) await client.process(request(-1 - i));
+    for (let i = 0; i < 5; i += 1) await door.send(request(-100 - i));
     const samples: number[] = [];
+    const doorSamples: number[] = [];
     for (let i = 0; i < rounds; i += 1) {
-      const started = performance.now();
-      await client.process(request(i));
-      samples.push(performance.now() - started);
+      samples.push(await timed(() => client.process(request(i))));
+      doorSamples.push(await timed(() => door.send(request(-1000 - i))));
     }
     const sequential = latencyStats(samples.sort((a, b) => a - b));
+    const throughDoor = latencyStats(doorSamples.sort((a, b) => a - b));
     let next = 0;
     const started = performance.now();
     await Promise.all(
@@ -95,9 +114,12 @@ async function measure(
     return {
       'p50 ms': sequential.p50Ms,
       'p99 ms': sequential.p99Ms,
+      'door p50 ms': throughDoor.p50Ms,
+      'door p99 ms': throughDoor.p99Ms,
       [`completed/s at ${concurrency}`]: Math.round((count / seconds) * 10) / 10,
     };
   } finally {
+    await door.close();
     if (built.worker.getState() === 'RUNNING') built.worker.shutdown();
     await done;
     await emulator.close();
