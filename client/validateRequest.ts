@@ -48,6 +48,15 @@ function toolSchemaProblems(request: LlmRequest): string[] {
   });
 }
 
+/** Options the schema allows one by one that cannot work together. */
+function conflictProblems(request: LlmRequest): string[] {
+  return request.stream && request.urgency === 'batch'
+    ? [
+        "stream cannot be used with urgency 'batch': a batched answer arrives whole, when the provider's batch is done; drop stream, or send urgency 'now' to stream",
+      ]
+    : [];
+}
+
 /** The whole request must fit Temporal's payload limit with room for its prompt and history. */
 function checkSize(request: unknown): void {
   const bytes = Buffer.byteLength(JSON.stringify(request) ?? '');
@@ -66,7 +75,9 @@ export function validateRequest(request: unknown): asserts request is LlmRequest
     throw new InvalidRequestError(`invalid request: ${problem}`, { details: { problems: [problem] } });
   // The shape check is the one the llmRequest workflow runs on its input, compiled ahead of time.
   const shape = workflowInputProblems('llmRequest', request);
-  const problems = shape.length ? shape : toolSchemaProblems(request as LlmRequest);
+  const problems = shape.length
+    ? shape
+    : [...toolSchemaProblems(request as LlmRequest), ...conflictProblems(request as LlmRequest)];
   if (problems.length === 0) return checkSize(request);
   throw new InvalidRequestError(`invalid request: ${problems.join('; ')}`, { details: { problems } });
 }

@@ -157,6 +157,21 @@ describe('bad input', () => {
     assert.match(message, /\/variables/);
   });
 
+  it('refuses stream with urgency batch before it starts, saying which to drop', async () => {
+    const request: LlmRequest = { ...qa('stream-batch'), stream: true, urgency: 'batch' };
+    const { type, message } = await failure(request);
+    assert.equal(type, 'InvalidRequestError');
+    assert.match(message, /stream cannot be used with urgency 'batch'.*drop stream/);
+    const started = await h.env.client.workflow
+      .getHandle(request.requestId)
+      .describe()
+      .then(
+        () => true,
+        () => false,
+      );
+    assert.equal(started, false, 'no workflow was started');
+  });
+
   it('an unreachable provider fails with ProviderUnreachableError after its retries, and the worker keeps serving', async () => {
     const unreachable = await startHarness({
       worker: {
