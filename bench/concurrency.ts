@@ -33,6 +33,9 @@ import { sampleRss, startWorkerProcess, type WorkerProcess } from './workerProce
 export const concurrencyUsage = `npm run bench -- concurrency [options]
   --requests <n>       requests sent at once (default 1000)
   --hold-s <s>         seconds the emulator holds every provider call (default 10)
+  --deadline-s <s>     each request's deadlineSeconds (default hold + 900: the start burst of a
+                       large --requests takes minutes on a small machine, and a call must not run out
+                       of its request's deadline before the last request has started)
   --model <id>         model (default gpt-4o-mini)
   --prebuilt-bundle    give the worker a prebuilt workflow bundle (WORKFLOW_BUNDLE_PATH) instead of
                        letting it bundle at start, as \`llm-orchestrator worker\` does by default
@@ -46,6 +49,7 @@ export async function runConcurrencyBenchmark(argv: string[]): Promise<void> {
     options: {
       requests: { type: 'string', default: '1000' },
       'hold-s': { type: 'string', default: '10' },
+      'deadline-s': { type: 'string' },
       model: { type: 'string', default: 'gpt-4o-mini' },
       'prebuilt-bundle': { type: 'boolean', default: false },
       'model-calls': { type: 'string', default: 'child' },
@@ -53,6 +57,7 @@ export async function runConcurrencyBenchmark(argv: string[]): Promise<void> {
   });
   const requests = Number(values.requests);
   const holdMs = Number(values['hold-s']) * 1000;
+  const deadlineSeconds = Number(values['deadline-s'] ?? holdMs / 1000 + 900);
   await installRuntime();
   const env = await startDevServer();
   const emulator = await createEmulator();
@@ -138,7 +143,7 @@ export async function runConcurrencyBenchmark(argv: string[]): Promise<void> {
       concurrency: requests,
       taskType: 'general_qa',
       templateId: 'general_qa',
-      request: { model: values.model },
+      request: { model: values.model, deadlineSeconds },
       idPrefix: `bench-concurrency-${Date.now().toString(36)}`,
       variables: (i) => ({ question: `Concurrency question ${i}: how many can wait at once?` }),
     });
