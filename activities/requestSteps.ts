@@ -10,7 +10,7 @@ import { type RenderedPrompt, type RenderPromptInput, renderInput } from '../com
 import type { LlmRequest } from '../common/request.js';
 import type { Admission, Settlement } from '../core/budget/spendBudgets.js';
 import type { AdmitRequestInput, SettleRequestInput } from './budget.js';
-import type { CacheActivities, CacheLookupOutput, CacheStoreOutput } from './cache.js';
+import type { CacheActivities, CacheLookupOutput, CacheStoreInput, CacheStoreOutput } from './cache.js';
 import type { PlanRouteInput } from './plan.js';
 
 export interface BeginRequestInput {
@@ -42,7 +42,7 @@ export type BeginRequestResult =
 export interface FinishRequestInput {
   settle: SettleRequestInput;
   /** The answer to keep, with what its cache key is made of; absent when nothing is stored. */
-  store?: Parameters<CacheActivities['cacheStore']>[0];
+  store?: CacheStoreInput;
 }
 
 export interface FinishRequestResult {

@@ -20,6 +20,7 @@ import { type Attempt, isFinishReason, type LlmRequest } from '../common/request
 import { batchItemDone } from './batchDefinitions.js';
 import type { ModelCallResult } from './definitions.js';
 import { walkChain } from './fallbackChain.js';
+import { answerCheck } from './modelCall.js';
 import type { RequestTracker } from './requestTracker.js';
 import { LlmBatchId } from './searchAttributes.js';
 
@@ -127,20 +128,19 @@ export async function routeViaBatch(input: BatchRouteInput): Promise<BatchRouteO
     costUsd: outcome.costUsd,
     try: 1,
   };
-  const validation = await validateResponse({
-    model: model.id,
-    text: outcome.text,
+  const check = answerCheck({
     taskType: request.taskType,
     outputFormat,
     allowRegexFallback: request.allowRegexFallback ?? false,
     ...(schema ? { schema } : {}),
-    ...(request.tools?.length
-      ? {
-          tools: request.tools,
-          toolCalls: outcome.toolCalls,
-          ...(request.toolChoice ? { toolChoice: request.toolChoice } : {}),
-        }
-      : {}),
+    ...(request.tools ? { tools: request.tools } : {}),
+    ...(request.toolChoice ? { toolChoice: request.toolChoice } : {}),
+  });
+  const validation = await validateResponse({
+    ...check,
+    model: model.id,
+    text: outcome.text,
+    ...(check.tools ? { toolCalls: outcome.toolCalls } : {}),
   });
   if (validation.ok) {
     attempts.push(answered);

@@ -83,15 +83,20 @@ const PROVIDER_CALL_FIELDS = [
   'parallelToolCalls',
 ] as const satisfies readonly (keyof ModelCallInput & keyof InvokeProviderInput)[];
 
-/** How this call's answers are checked: the request's output format, schema and tools. */
-function answerCheck(input: ModelCallInput): AnswerCheck {
+/** How a model's answers are checked: the request's output format, schema and tools. */
+export function answerCheck(
+  asked: Pick<
+    ModelCallInput,
+    'taskType' | 'outputFormat' | 'allowRegexFallback' | 'schema' | 'tools' | 'toolChoice'
+  >,
+): AnswerCheck {
   return {
-    taskType: input.taskType,
-    outputFormat: input.outputFormat,
-    allowRegexFallback: input.allowRegexFallback,
-    ...(input.schema ? { schema: input.schema } : {}),
-    ...(input.tools?.length
-      ? { tools: input.tools, ...(input.toolChoice ? { toolChoice: input.toolChoice } : {}) }
+    taskType: asked.taskType,
+    outputFormat: asked.outputFormat,
+    allowRegexFallback: asked.allowRegexFallback,
+    ...(asked.schema ? { schema: asked.schema } : {}),
+    ...(asked.tools?.length
+      ? { tools: asked.tools, ...(asked.toolChoice ? { toolChoice: asked.toolChoice } : {}) }
       : {}),
   };
 }
