@@ -3,76 +3,22 @@
 // GET, cancel, stream and approval answer 404), and the routes in /openapi.json.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { FastifyInstance } from 'fastify';
-import { hashKey, StaticKeyStore } from '../api/keys.js';
-import { createApiServer } from '../api/server.js';
-import { OrchestratorClient } from '../client/client.js';
-import { loadModelCatalog, loadRoutingTable } from '../config/load.js';
-import { projectRoot } from '../config/paths.js';
-import { listAgentFiles } from '../core/agentFiles.js';
-import { RedisStreamStore } from '../core/streaming/redis.js';
-import { loadTemplateRegistry } from '../core/templates/index.js';
-import { type RunningRedis, startRedis } from '../scripts/redis.js';
-import { templatesDir } from '../workers/config.js';
-import { createOrchestratorWorker } from '../workers/worker.js';
-import { type Harness, startHarness, testSettings } from './support/harness.js';
-import { readSse } from './support/sse.js';
+import {
+  type AgentStack,
+  AGENT_KEY as KEY,
+  STRANGER_KEY as OTHER_KEY,
+  startAgentStack,
+} from './support/agentStack.js';
 
-const KEY = 'test-key-agents-0123456789';
-const OTHER_KEY = 'test-key-stranger-0123456789';
-const AGENTS_DIR = join(projectRoot, 'test', 'fixtures', 'agents');
-
-let h: Harness;
-let redis: RunningRedis;
-let store: RedisStreamStore;
-let app: FastifyInstance;
-let base: string;
-let stopWorker: () => Promise<void>;
+let s: AgentStack;
 
 before(async () => {
-  redis = await startRedis();
-  h = await startHarness({ worker: false });
-  store = new RedisStreamStore({ url: redis.url });
-  const { worker } = await createOrchestratorWorker({
-    connection: h.env.nativeConnection,
-    taskQueue: h.taskQueue,
-    providers: {
-      openai: { apiKey: 'test-openai-key', baseURL: h.emulator.openaiBaseURL },
-      anthropic: { apiKey: 'test-anthropic-key', baseURL: h.emulator.url },
-    },
-    settings: testSettings,
-    streams: store,
-  });
-  const running = worker.run();
-  stopWorker = async () => {
-    worker.shutdown();
-    await running;
-  };
-  const catalog = loadModelCatalog();
-  const routing = loadRoutingTable(catalog);
-  app = await createApiServer({
-    client: new OrchestratorClient({ client: h.env.client, taskQueue: h.taskQueue, streams: store }),
-    keys: new StaticKeyStore([
-      { keyHash: hashKey(KEY), caller: 'agents-app' },
-      { keyHash: hashKey(OTHER_KEY), caller: 'stranger' },
-    ]),
-    templates: await loadTemplateRegistry(templatesDir()),
-    agents: { list: () => listAgentFiles(AGENTS_DIR) },
-    catalog: () => catalog,
-    routing: () => routing,
-    logger: false,
-  });
-  base = await app.listen({ port: 0, host: '127.0.0.1' });
+  s = await startAgentStack();
 });
 
 after(async () => {
-  await app?.close();
-  await stopWorker?.();
-  await store?.close();
-  await h?.stop();
-  await redis?.stop();
+  await s?.stop();
 });
 
 interface Answer {
@@ -86,7 +32,7 @@ async function call(
   path: string,
   options: { body?: unknown; key?: string; headers?: Record<string, string> } = {},
 ): Promise<Answer> {
-  const response = await fetch(`${base}${path}`, {
+  const response = await fetch(`${s.base}${path}`, {
     method,
     headers: {
       ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
@@ -189,7 +135,7 @@ describe('agent routes: refusals', () => {
     });
     assert.equal(takeOver.status, 409);
     assert.equal(errorOf(takeOver).type, 'ConflictError');
-    const description = await h.env.client.workflow.getHandle(id).describe();
+    const description = await s.h.env.client.workflow.getHandle(id).describe();
     assert.equal(description.type, 'agent');
     assert.deepEqual(description.memo, { caller: 'agents-app' });
   });
@@ -208,7 +154,7 @@ describe('agent routes: refusals', () => {
   });
 
   it('documents the agent routes in /openapi.json', async () => {
-    const response = await fetch(`${base}/openapi.json`);
+    const response = await fetch(`${s.base}/openapi.json`);
     const document = (await response.json()) as { paths: Record<string, Record<string, unknown>> };
     for (const [path, method] of [
       ['/v1/agents', 'get'],
@@ -222,5 +168,3 @@ describe('agent routes: refusals', () => {
     }
   });
 });
-
-void readSse;

@@ -15,6 +15,7 @@ import { type RunningRedis, startRedis } from '../scripts/redis.js';
 import { templatesDir } from '../workers/config.js';
 import { createOrchestratorWorker } from '../workers/worker.js';
 import { type Harness, requestId, startHarness, testSettings } from './support/harness.js';
+import { readSse } from './support/sse.js';
 
 const KEY = 'test-key-billing-0123456789';
 const TENANT_KEY = 'test-key-tenant-0123456789';
@@ -340,53 +341,6 @@ describe('GET /v1/requests/{id}', () => {
     }
   });
 });
-
-interface SseMessage {
-  id?: string;
-  event?: string;
-  data: string;
-}
-
-/** Reads SSE messages from a response until it ends or `stop` says so. */
-async function readSse(
-  response: Response,
-  stop: (messages: SseMessage[]) => boolean = () => false,
-): Promise<SseMessage[]> {
-  assert.match(response.headers.get('content-type') ?? '', /text\/event-stream/);
-  const messages: SseMessage[] = [];
-  const decoder = new TextDecoder();
-  let buffer = '';
-  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    buffer += decoder.decode(value, { stream: true });
-    let end = buffer.indexOf('\n\n');
-    while (end >= 0) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      end = buffer.indexOf('\n\n');
-      const message: SseMessage = { data: '' };
-      const data: string[] = [];
-      for (const line of block.split('\n')) {
-        if (line.startsWith(':')) continue;
-        const [field, ...rest] = line.split(': ');
-        const value = rest.join(': ');
-        if (field === 'id') message.id = value;
-        if (field === 'event') message.event = value;
-        if (field === 'data') data.push(value);
-      }
-      if (data.length === 0 && !message.event) continue;
-      message.data = data.join('\n');
-      messages.push(message);
-      if (stop(messages)) {
-        await reader.cancel();
-        return messages;
-      }
-    }
-  }
-  return messages;
-}
 
 describe('streaming over SSE', () => {
   it('POST with stream: true serves the deltas with entry ids, then the result; Last-Event-ID re-attaches mid-stream', async () => {

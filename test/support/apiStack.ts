@@ -1,20 +1,27 @@
 // One real stack for the HTTP doors' tests: Redis for streams, a Temporal dev server, the provider
-// emulator, a worker on its own task queue and the API server with one key.
+// emulator, a worker on its own task queue and the API server with one key (and any others).
+
 import type { FastifyInstance } from 'fastify';
 import { hashKey, StaticKeyStore } from '../../api/keys.js';
+import type { ApiServerOptions } from '../../api/server.js';
 import { createApiServer } from '../../api/server.js';
 import { OrchestratorClient } from '../../client/client.js';
 import type { LlmResult } from '../../common/request.js';
 import { loadModelCatalog, loadRoutingTable } from '../../config/load.js';
 import { RedisStreamStore } from '../../core/streaming/redis.js';
 import { loadTemplateRegistry } from '../../core/templates/index.js';
-import { startRedis } from '../../scripts/redis.js';
+import { type RunningRedis, startRedis } from '../../scripts/redis.js';
 import { templatesDir } from '../../workers/config.js';
-import { createOrchestratorWorker } from '../../workers/worker.js';
+import { createOrchestratorWorker, type OrchestratorWorkerOptions } from '../../workers/worker.js';
 import { type Harness, startHarness, testSettings } from './harness.js';
 
 export interface ApiStack {
   h: Harness;
+  redis: RunningRedis;
+  /** A typed client on the stack's task queue and stream store. */
+  client: OrchestratorClient;
+  /** The environment a CLI command needs to reach this stack. */
+  cliEnv: Record<string, string>;
   /** The API's base URL, e.g. http://127.0.0.1:1234 */
   base: string;
   key: string;
@@ -25,11 +32,18 @@ export interface ApiStack {
   stop(): Promise<void>;
 }
 
+/** What a suite adds to the stack's worker and API server (the agent doors: agents and their tools). */
+export interface ApiStackExtras {
+  worker?: Pick<OrchestratorWorkerOptions, 'agentsDir' | 'mcpServers'>;
+  api?: Pick<ApiServerOptions, 'agents'>;
+}
+
 /** Keys and their callers: the first is the stack's `key`; others act as strangers to its requests. */
 export async function startApiStack(
   key: string,
   caller = 'door-app',
   others: Record<string, string> = {},
+  extras: ApiStackExtras = {},
 ): Promise<ApiStack> {
   const redis = await startRedis();
   const store = new RedisStreamStore({ url: redis.url });
@@ -44,6 +58,7 @@ export async function startApiStack(
     },
     settings: testSettings,
     streams: store,
+    ...extras.worker,
   });
   const running = worker.run();
   const client = new OrchestratorClient({ client: h.env.client, taskQueue: h.taskQueue, streams: store });
@@ -59,6 +74,7 @@ export async function startApiStack(
         ...Object.entries(others).map(([k, c]) => ({ keyHash: hashKey(k), caller: c })),
       ]),
       templates,
+      ...extras.api,
       catalog: () => catalog,
       routing: () => routing,
       logger: false,
@@ -69,6 +85,9 @@ export async function startApiStack(
   const base = await openApi();
   return {
     h,
+    redis,
+    client,
+    cliEnv: { TEMPORAL_ADDRESS: h.env.address, LLM_TASK_QUEUE: h.taskQueue, REDIS_URL: redis.url },
     base,
     key,
     result: (id) => client.result(id),
