@@ -1,12 +1,11 @@
 // What `GET /v1/agent-runs/{id}` answers: the run's state, its live status (stage, step, pending tool
 // approvals, usage and cost so far), then its result or typed error. A run belongs to the caller whose
 // key started it; to anyone else it does not exist (404), as requests do.
-import { WorkflowNotFoundError } from '@temporalio/client';
 import { agentRun } from '../client/agents.js';
-import type { OrchestratorClient, RequestMemo } from '../client/client.js';
+import type { OrchestratorClient } from '../client/client.js';
 import { AGENT_WORKFLOW, type AgentRunResult, type AgentStatus } from '../common/agents/types.js';
-import { type ApiErrorBody, errorBody, notFound } from './errors.js';
-import type { RequestState } from './requestView.js';
+import { type ApiErrorBody, errorBody } from './errors.js';
+import { ownedWorkflowState, type RequestState } from './requestView.js';
 
 export interface AgentRunView {
   runId: string;
@@ -17,37 +16,18 @@ export interface AgentRunView {
   links: Record<string, string>;
 }
 
-const STATES: Partial<Record<string, RequestState>> = {
-  RUNNING: 'running',
-  COMPLETED: 'completed',
-  FAILED: 'failed',
-  CANCELLED: 'cancelled',
-  TERMINATED: 'terminated',
-  TIMED_OUT: 'timed_out',
-  CONTINUED_AS_NEW: 'running',
-};
-
 export function agentRunLinks(runId: string): Record<string, string> {
   const self = `/v1/agent-runs/${encodeURIComponent(runId)}`;
   return { self, stream: `${self}/stream`, cancel: `${self}/cancel`, approvals: `${self}/approvals` };
 }
 
 /** The run's state if it exists, is an agent run, and belongs to this caller; 404 otherwise. */
-export async function ownedRunState(
+export function ownedRunState(
   client: OrchestratorClient,
   runId: string,
   caller: string,
 ): Promise<RequestState> {
-  let description: Awaited<ReturnType<ReturnType<OrchestratorClient['handle']>['describe']>>;
-  try {
-    description = await agentRun(client, runId).workflow.describe();
-  } catch (error) {
-    if (error instanceof WorkflowNotFoundError) throw notFound(`agent run ${runId}`);
-    throw error;
-  }
-  const memo = (description.memo ?? {}) as RequestMemo;
-  if (description.type !== AGENT_WORKFLOW || memo.caller !== caller) throw notFound(`agent run ${runId}`);
-  return STATES[description.status.name] ?? 'running';
+  return ownedWorkflowState(agentRun(client, runId).workflow, AGENT_WORKFLOW, caller, `agent run ${runId}`);
 }
 
 export async function viewAgentRun(

@@ -1,7 +1,7 @@
 // What `GET /v1/requests/{id}` answers: the request's status, then its result or its typed error, and
 // every attempt so far. A request belongs to the caller whose key started it; to anyone else it does not
 // exist (404), so request ids reveal nothing across callers.
-import { WorkflowNotFoundError } from '@temporalio/client';
+import { type WorkflowHandle, WorkflowNotFoundError } from '@temporalio/client';
 import type { OrchestratorClient, RequestMemo } from '../client/client.js';
 import type { Attempt, LlmResult } from '../common/request.js';
 import { type ApiErrorBody, errorBody, notFound } from './errors.js';
@@ -35,22 +35,35 @@ export function requestLinks(requestId: string): Record<string, string> {
   return { self, stream: `${self}/stream`, cancel: `${self}/cancel` };
 }
 
+/**
+ * The workflow's state if it exists, is of the given type and belongs to this caller (the memo's
+ * caller, set by the start); otherwise a 404 naming it as `what`, so ids reveal nothing across callers.
+ */
+export async function ownedWorkflowState(
+  handle: WorkflowHandle,
+  type: string,
+  caller: string,
+  what: string,
+): Promise<RequestState> {
+  let description: Awaited<ReturnType<WorkflowHandle['describe']>>;
+  try {
+    description = await handle.describe();
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) throw notFound(what);
+    throw error;
+  }
+  const memo = (description.memo ?? {}) as RequestMemo;
+  if (description.type !== type || memo.caller !== caller) throw notFound(what);
+  return STATES[description.status.name] ?? 'running';
+}
+
 /** The request's state if it exists and belongs to this caller; 404 otherwise. */
-export async function ownedState(
+export function ownedState(
   client: OrchestratorClient,
   requestId: string,
   caller: string,
 ): Promise<RequestState> {
-  let description: Awaited<ReturnType<ReturnType<OrchestratorClient['handle']>['describe']>>;
-  try {
-    description = await client.handle(requestId).describe();
-  } catch (error) {
-    if (error instanceof WorkflowNotFoundError) throw notFound(`request ${requestId}`);
-    throw error;
-  }
-  const memo = (description.memo ?? {}) as RequestMemo;
-  if (description.type !== 'llmRequest' || memo.caller !== caller) throw notFound(`request ${requestId}`);
-  return STATES[description.status.name] ?? 'running';
+  return ownedWorkflowState(client.handle(requestId), 'llmRequest', caller, `request ${requestId}`);
 }
 
 export async function viewRequest(
