@@ -87,6 +87,43 @@ const smallPipeline: PipelineDefinition = {
 
 export const scenarios: Scenario[] = [
   {
+    name: 'shape-success',
+    description:
+      "one patch marker (request-shape-2026-12) for every change: the first model answers in the request's own history between beginRequest and finishRequest",
+    run: send({ ...question('What does one marker save?'), model: 'gpt-4o-mini' }),
+    expect: 'answered',
+  },
+  {
+    name: 'shape-fallback',
+    description:
+      "one patch marker: the first model refuses the key (401) in the request's history; the model fallen back to is a modelCall child with its own marker",
+    run: send({
+      ...question('Where does a fallback run, one marker?'),
+      model: 'gpt-4o',
+      fallbackModels: ['claude-haiku-4-5'],
+    }),
+    faults: [{ model: 'gpt-4o', status: 401, times: 1 }],
+    expect: 'answered',
+  },
+  {
+    name: 'shape-repair',
+    description:
+      "one patch marker: a malformed JSON answer (the call's own verdict says so), re-asked in the request's history, then a schema-valid answer",
+    run: send({ ...question('Answer as JSON, one marker.'), model: 'gpt-4o', schema: answerSchema }),
+    faults: [{ model: 'gpt-4o', status: 'malformed', times: 1 }],
+    expect: 'answered',
+  },
+  {
+    name: 'shape-cache-hit',
+    description: 'one patch marker: beginRequest answers from the response cache, no provider call',
+    run: async (h, requestId) => {
+      const ask = { ...question('What does a cached answer with one marker cost?'), model: 'gpt-4o-mini' };
+      await send(ask)(h, `${requestId}-fill`);
+      return send(ask)(h, requestId);
+    },
+    expect: 'cached',
+  },
+  {
     name: 'folded-success',
     description:
       "the first model answers in the request's own history between two local activities: beginRequest (render, plan, cache lookup, admit), invokeProvider (checks its own answer), finishRequest (settle, store)",

@@ -56,6 +56,9 @@ describe('a request', () => {
     assert.deepEqual(names(parent, 'localActivity'), ['beginRequest', 'finishRequest']);
     assert.deepEqual(names(parent, 'activity'), ['invokeProvider']);
     assert.deepEqual(names(parent, 'child'), []);
+    // One patch marker stands for every change since the first runs: each id costs a new run a marker
+    // and a TemporalChangeVersion write (workflows/patches.ts).
+    assert.deepEqual(names(parent, 'patch'), ['request-shape-2026-12']);
   });
 
   it('returns the same run when the same request id is submitted twice', async () => {
@@ -98,14 +101,18 @@ describe('a request', () => {
   it('does not retry a 401: one call to that model, then the next model of the chain', async () => {
     h.emulator.addFault({ model: 'gpt-4o', status: 401, times: 1 });
     const started = Date.now();
-    const result = await h.client.process(
-      qa('unauthorized', { model: 'gpt-4o', fallbackModels: ['claude-haiku-4-5'] }),
-    );
+    const request = qa('unauthorized', { model: 'gpt-4o', fallbackModels: ['claude-haiku-4-5'] });
+    const result = await h.client.process(request);
     const toGpt4o = h.emulator.calls().filter((c) => c.model === 'gpt-4o' && c.receivedAtMs >= started);
     assert.equal(toGpt4o.length, 1);
     assert.equal(toGpt4o[0]?.status, 401);
     assert.notEqual(result.model, 'gpt-4o');
     assert.equal(result.attempts[0]?.errorType, 'AuthenticationError');
+    // The model fallen back to is a child, which as a new run records the one patch marker too.
+    const [child, ...more] = names(await steps(h.env.client, request.requestId), 'child');
+    assert.ok(child);
+    assert.deepEqual(more, []);
+    assert.deepEqual(names(await steps(h.env.client, child), 'patch'), ['request-shape-2026-12']);
   });
 });
 

@@ -1,7 +1,7 @@
 // Walks a route plan model by model, in order, until one answers: the first model in the request's
 // own history (the fast path), each model fallen back to as a modelCall child. Each model's tries
 // (and its failure, when it fails) are added to `attempts`, so the request lists every try.
-import { executeChild, isCancellation, patched, workflowInfo } from '@temporalio/workflow';
+import { executeChild, isCancellation, workflowInfo } from '@temporalio/workflow';
 import { skippedAttempt } from '../common/attempts.js';
 import { ContextLengthExceededError, rootFailure } from '../common/errors.js';
 import { pickDefined } from '../common/pick.js';
@@ -15,7 +15,7 @@ import {
   type ModelCallResult,
 } from './definitions.js';
 import { modelCall } from './modelCall.js';
-import { FIRST_MODEL_INLINE } from './patches.js';
+import { FIRST_MODEL_INLINE, hasChange } from './patches.js';
 
 export interface ChainInput {
   request: LlmRequest;
@@ -33,7 +33,7 @@ function runsInline(mode: RoutePlan['modelCalls'], index: number): boolean {
   if (mode === 'every-child' || index > 0) return false;
   // `child` or absent (plans recorded before modes existed): the fast path, unless replaying a run
   // recorded before it.
-  return patched(FIRST_MODEL_INLINE);
+  return hasChange(FIRST_MODEL_INLINE);
 }
 
 export type ChainOutcome = { answer: ModelCallResult } | { answer?: undefined; failures: string[] };

@@ -7,7 +7,6 @@ import {
   ActivityFailure,
   executeChild,
   isCancellation,
-  patched,
   proxyActivities,
   proxyLocalActivities,
   sleep,
@@ -43,7 +42,7 @@ import {
 import { addUsage, sumUsd, ZERO_USAGE } from '../common/usage.js';
 import { checkWorkflowInput } from '../common/workflowInput.js';
 import type { ModelCallFailureDetails, ModelCallInput, ModelCallResult } from './definitions.js';
-import { FOLDED_REQUEST_STEPS, RATE_LIMIT_WAITS } from './patches.js';
+import { FOLDED_REQUEST_STEPS, hasChange, RATE_LIMIT_WAITS } from './patches.js';
 import { summarizeContext } from './summarizeContext.js';
 
 const LOCAL_OPTIONS = { startToCloseTimeout: '30 seconds', retry: { maximumAttempts: 3 } } as const;
@@ -235,7 +234,7 @@ export async function modelCall(input: ModelCallInput): Promise<ModelCallResult>
   let costUsd = 0;
   const check = answerCheck(input);
   // Runs recorded before the check moved into the provider call validate in a step of their own.
-  const checkInCall = patched(FOLDED_REQUEST_STEPS);
+  const checkInCall = hasChange(FOLDED_REQUEST_STEPS);
   const wantsJson = input.outputFormat === 'json' || input.schema !== undefined;
   for (let repair = 0; ; repair++) {
     const summary = `${model.id} (${model.provider})${repair > 0 ? `, repair ${repair}` : ''}`;
@@ -264,7 +263,7 @@ export async function modelCall(input: ModelCallInput): Promise<ModelCallResult>
         attempts.push(...lostCallAttempts(model, details.lostCalls ?? [], repair > 0));
         const waitMs = rateLimitWaitMs(root);
         // Runs recorded before rate-limit waits moved here failed at this point; they replay so.
-        if (waitMs !== undefined && Date.now() + waitMs < input.deadlineAt && patched(RATE_LIMIT_WAITS)) {
+        if (waitMs !== undefined && Date.now() + waitMs < input.deadlineAt && hasChange(RATE_LIMIT_WAITS)) {
           await sleep(waitMs);
           continue;
         }

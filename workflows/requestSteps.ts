@@ -2,13 +2,13 @@
 // admit the budget; after them settle the budget and store the answer. New runs do each half in one
 // local activity (activities/requestSteps.ts), so the workflow is woken twice for them, not six
 // times; runs recorded before that replay the separate steps, in the same order.
-import { patched, proxyLocalActivities, sleep } from '@temporalio/workflow';
+import { proxyLocalActivities, sleep } from '@temporalio/workflow';
 import type { CacheLookupOutput, CacheStoreInput, CacheStoreOutput } from '../activities/cache.js';
 import type { Activities } from '../activities/index.js';
 import { cooldownWaitMs, type RoutePlan } from '../common/plan.js';
 import { type RenderedPrompt, renderInput } from '../common/prompt.js';
 import type { Attempt, LlmRequest } from '../common/request.js';
-import { FOLDED_REQUEST_STEPS } from './patches.js';
+import { FOLDED_REQUEST_STEPS, hasChange } from './patches.js';
 import { type RequestTracker, spentUsd } from './requestTracker.js';
 
 const { renderPrompt, planRoute } = proxyLocalActivities<Activities>({
@@ -37,7 +37,7 @@ export interface Begun {
 }
 
 export class RequestSteps {
-  private readonly folded = patched(FOLDED_REQUEST_STEPS);
+  private readonly folded = hasChange(FOLDED_REQUEST_STEPS);
   /** Admitted and not yet settled: the reservation must be settled however the request ends. */
   private owed = false;
 

@@ -5,7 +5,6 @@
 // of the request or for a durable wait, whichever comes first.
 import type { ApplicationFailure, SearchAttributePair } from '@temporalio/common';
 import {
-  patched,
   setCurrentDetails,
   setHandler,
   upsertMemo,
@@ -17,7 +16,7 @@ import type { RenderedPrompt } from '../common/prompt.js';
 import type { Attempt, LlmRequest, LlmResult, TokenUsage } from '../common/request.js';
 import { addUsage, sumUsd, ZERO_USAGE } from '../common/usage.js';
 import { type RequestStage, type RequestStatus, statusQuery } from './definitions.js';
-import { BATCHED_SEARCH_ATTRIBUTES } from './patches.js';
+import { BATCHED_SEARCH_ATTRIBUTES, hasChange } from './patches.js';
 import {
   LlmCostUsd,
   LlmModel,
@@ -47,7 +46,7 @@ export class RequestTracker {
    * Requests that began before attributes were batched wrote them at each step; their histories
    * replay that way (docs/determinism.md: how patched() keeps old histories replaying).
    */
-  private readonly batched = patched(BATCHED_SEARCH_ATTRIBUTES);
+  private readonly batched = hasChange(BATCHED_SEARCH_ATTRIBUTES);
 
   constructor(private readonly request: LlmRequest) {
     setHandler(statusQuery, () => this.status);

@@ -2,11 +2,11 @@
 import type { Client } from '@temporalio/client';
 
 export interface Step {
-  kind: 'activity' | 'localActivity' | 'child' | 'timer';
+  kind: 'activity' | 'localActivity' | 'child' | 'timer' | 'patch';
   name: string;
 }
 
-/** Activities (normal and local), children and timers, in history order. */
+/** Activities (normal and local), children, timers and patch markers (by patch id), in history order. */
 export async function steps(client: Client, workflowId: string): Promise<Step[]> {
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
   const result: Step[] = [];
@@ -24,6 +24,10 @@ export async function steps(client: Client, workflowId: string): Promise<Step[]>
       const parsed = JSON.parse(Buffer.from(data).toString()) as { activity_type?: string };
       if (parsed.activity_type) result.push({ kind: 'localActivity', name: parsed.activity_type });
     }
+    const patch =
+      marker?.markerName === 'core_patch' ? marker.details?.['patch-data']?.payloads?.[0]?.data : undefined;
+    if (patch)
+      result.push({ kind: 'patch', name: (JSON.parse(Buffer.from(patch).toString()) as { id: string }).id });
   }
   return result;
 }
