@@ -52,6 +52,11 @@ export interface Breakdown {
   /** Requests left out: another shape (fallbacks, retries, repairs) or a history that could not be read. */
   leftOut: number;
   shape: string;
+  /**
+   * Per analysed request (its history and its child's): events, and search-attribute upserts (each a
+   * visibility write). Unlike times and CPU, these do not drift with the host.
+   */
+  perRequest: { historyEvents: number; searchAttributeUpserts: number };
   endToEnd: LatencyStats;
   segments: Segment[];
   categories: { category: Category; meanMs: number; share: number }[];
@@ -212,24 +217,33 @@ export async function historyBreakdown(client: Client, timings: readonly ClientT
       const child = children[0]
         ? ((await client.workflow.getHandle(children[0]).fetchHistory()).events ?? [])
         : [];
-      return criticalPath(
-        timing,
-        parent as unknown as HistoryEventLike[],
-        child as unknown as HistoryEventLike[],
-      );
+      const events = [...parent, ...child];
+      return {
+        points: criticalPath(
+          timing,
+          parent as unknown as HistoryEventLike[],
+          child as unknown as HistoryEventLike[],
+        ),
+        events: events.length,
+        upserts: events.filter((e) => e.upsertWorkflowSearchAttributesEventAttributes).length,
+      };
     } catch {
       return undefined;
     }
   });
 
   // The most common sequence of labels is the shape every analysed request must have.
-  const shapes = new Map<string, Point[][]>();
-  for (const path of paths) {
-    if (!path) continue;
-    const key = path.map((p) => p.label).join(' | ');
-    shapes.set(key, [...(shapes.get(key) ?? []), path]);
+  type Read = NonNullable<(typeof paths)[number]>;
+  const shapes = new Map<string, Read[]>();
+  for (const read of paths) {
+    if (!read) continue;
+    const key = read.points.map((p) => p.label).join(' | ');
+    shapes.set(key, [...(shapes.get(key) ?? []), read]);
   }
-  const [shape, matching] = [...shapes.entries()].sort((a, b) => b[1].length - a[1].length)[0] ?? ['', []];
+  const [shape, reads] = [...shapes.entries()].sort((a, b) => b[1].length - a[1].length)[0] ?? ['', []];
+  const matching = reads.map((read) => read.points);
+  const mean = (values: number[]) =>
+    values.length ? round(values.reduce((a, b) => a + b, 0) / values.length, 2) : 0;
   const template = matching[0] ?? [];
   const totals = matching.map((path) => (path.at(-1)?.atMs ?? 0) - (path[0]?.atMs ?? 0));
   const endToEnd = latencyStats(totals);
@@ -251,6 +265,10 @@ export async function historyBreakdown(client: Client, timings: readonly ClientT
     analysed: matching.length,
     leftOut: timings.length - matching.length,
     shape,
+    perRequest: {
+      historyEvents: mean(reads.map((read) => read.events)),
+      searchAttributeUpserts: mean(reads.map((read) => read.upserts)),
+    },
     endToEnd,
     segments,
     categories: [...byCategory.entries()]
@@ -266,7 +284,7 @@ export async function historyBreakdown(client: Client, timings: readonly ClientT
 /** The breakdown as console tables. */
 export function printBreakdown(breakdown: Breakdown): void {
   console.log(
-    `\nWhere the time goes (${breakdown.analysed} requests of the common shape; ${breakdown.leftOut} of other shapes left out): end to end mean ${breakdown.endToEnd.meanMs} ms, p50 ${breakdown.endToEnd.p50Ms} ms, p99 ${breakdown.endToEnd.p99Ms} ms`,
+    `\nWhere the time goes (${breakdown.analysed} requests of the common shape; ${breakdown.leftOut} of other shapes left out): end to end mean ${breakdown.endToEnd.meanMs} ms, p50 ${breakdown.endToEnd.p50Ms} ms, p99 ${breakdown.endToEnd.p99Ms} ms; per request ${breakdown.perRequest.historyEvents} history events, ${breakdown.perRequest.searchAttributeUpserts} search-attribute upserts`,
   );
   console.table(
     breakdown.segments.map((s) => ({

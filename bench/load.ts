@@ -25,6 +25,9 @@ export const loadUsage = `npm run bench -- load [options]
                            and a child workflow) or single (one workflow, one activity); own stack only.
                            A comma-separated list (e.g. orchestrator,single) runs each in turn on the same
                            stack and prints completed/s and CPU per request side by side, with ratios
+  --rounds <n>             with several shapes: run the list n times, reversing its order every other
+                           round (so a host whose speed drifts during the run weighs on each shape
+                           alike), and print each round's ratios and their median (default 1)
   --model-calls <mode>     child (the default: first model in the request, fallbacks as children),
                            inline or every-child; own stack only
   --address <host:port>    use a running Temporal server and its workers instead of an own stack
@@ -69,6 +72,7 @@ export async function runLoadBenchmark(argv: string[]): Promise<void> {
       'task-queue': { type: 'string' },
       'model-calls': { type: 'string', default: 'child' },
       namespace: { type: 'string' },
+      rounds: { type: 'string', default: '1' },
     },
   });
   const generator = variablesGenerators[values.variables];
@@ -83,6 +87,9 @@ export async function runLoadBenchmark(argv: string[]): Promise<void> {
       throw new Error(`unknown --shape ${shape}\n${loadUsage}`);
   if (shapes.some((s) => s !== 'orchestrator') && values.address)
     throw new Error('--shape floor|single needs an own stack');
+  const rounds = Number(values.rounds);
+  if (!Number.isInteger(rounds) || rounds < 1)
+    throw new Error(`--rounds must be a whole number ≥ 1\n${loadUsage}`);
 
   const stack = await startStack({
     ...(values.address
@@ -244,30 +251,69 @@ export async function runLoadBenchmark(argv: string[]): Promise<void> {
     console.log(
       `Worker: ${stack.worker.where}; ${JSON.stringify(stack.worker.options)}${stack.worker.settings ? `; retry ${JSON.stringify(stack.worker.settings.retry)}` : ''}`,
     );
-    const figures: ShapeFigures[] = [];
-    for (const shape of shapes) figures.push(await runShape(shape));
-    if (figures.length > 1) {
-      // Same stack, same run: the ratios are what to quote on a shared machine.
-      const base = figures.find((f) => f.shape === 'single') ?? figures.at(-1);
-      const ratio = (a: number | null, b: number | null | undefined) =>
-        a !== null && b ? Math.round((a / b) * 100) / 100 : null;
-      console.log('\nShapes in this run, one after another on the same stack:');
-      console.table(
-        figures.map((f) => ({
-          shape: f.shape,
-          'completed/s': f.completedPerSecond,
-          'p50 ms': f.p50Ms,
-          'p99 ms': f.p99Ms,
-          failed: f.failed,
-          'worker CPU ms/req': f.workerCpuMsPerRequest,
-          'server CPU ms/req': f.serverCpuMsPerRequest,
-          [`completed/s ÷ ${base?.shape}`]: ratio(f.completedPerSecond, base?.completedPerSecond),
-          [`worker CPU ÷ ${base?.shape}`]: ratio(f.workerCpuMsPerRequest, base?.workerCpuMsPerRequest),
-          'load avg at end': f.loadAverageAtEnd.join(' '),
-        })),
-      );
+    const perRound: ShapeFigures[][] = [];
+    for (let round = 0; round < rounds; round++) {
+      const order = round % 2 === 0 ? shapes : [...shapes].reverse();
+      const figures: ShapeFigures[] = [];
+      for (const shape of order) figures.push(await runShape(shape));
+      perRound.push(shapes.map((shape) => figures.find((f) => f.shape === shape) as ShapeFigures));
     }
+    if (shapes.length > 1) printShapeComparison(perRound);
   } finally {
     await stack.stop();
   }
+}
+
+const ratio = (a: number | null, b: number | null | undefined): number | null =>
+  a !== null && b ? Math.round((a / b) * 100) / 100 : null;
+
+function median(values: number[]): number | null {
+  if (!values.length) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  const value =
+    sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  return Math.round(value * 100) / 100;
+}
+
+/** Each round's shapes side by side with their ratios to `single` (or the last shape), then medians. */
+function printShapeComparison(perRound: ShapeFigures[][]): void {
+  // Same stack, same run: the ratios are what to quote on a shared machine.
+  const baseShape = perRound[0]?.some((f) => f.shape === 'single') ? 'single' : perRound[0]?.at(-1)?.shape;
+  const ratios = perRound.map((figures) => {
+    const base = figures.find((f) => f.shape === baseShape);
+    return figures.map((f) => ({
+      f,
+      throughput: ratio(f.completedPerSecond, base?.completedPerSecond),
+      cpu: ratio(f.workerCpuMsPerRequest, base?.workerCpuMsPerRequest),
+    }));
+  });
+  console.log('\nShapes in this run, one after another on the same stack:');
+  console.table(
+    ratios.flatMap((row, round) =>
+      row.map(({ f, throughput, cpu }) => ({
+        ...(perRound.length > 1 ? { round: round + 1 } : {}),
+        shape: f.shape,
+        'completed/s': f.completedPerSecond,
+        'p50 ms': f.p50Ms,
+        'p99 ms': f.p99Ms,
+        failed: f.failed,
+        'worker CPU ms/req': f.workerCpuMsPerRequest,
+        'server CPU ms/req': f.serverCpuMsPerRequest,
+        [`completed/s ÷ ${baseShape}`]: throughput,
+        [`worker CPU ÷ ${baseShape}`]: cpu,
+        'load avg at end': f.loadAverageAtEnd.join(' '),
+      })),
+    ),
+  );
+  if (perRound.length < 2) return;
+  const shapes = perRound[0]?.map((f) => f.shape) ?? [];
+  console.log(`\nMedians over ${perRound.length} rounds:`);
+  console.table(
+    shapes.map((shape, i) => ({
+      shape,
+      [`completed/s ÷ ${baseShape}`]: median(ratios.flatMap((row) => row[i]?.throughput ?? [])),
+      [`worker CPU ÷ ${baseShape}`]: median(ratios.flatMap((row) => row[i]?.cpu ?? [])),
+    })),
+  );
 }
