@@ -4,6 +4,7 @@ import { type BatchSettings, DEFAULT_BATCH_SETTINGS } from '../common/batches.js
 import type { ModelCallMode, ModelCatalog, ProviderName, RoutingTable } from '../common/catalog.js';
 import type { ProviderRetry } from '../common/plan.js';
 import type { RenderedPrompt, RenderPromptInput } from '../common/prompt.js';
+import { defaultTuning } from '../config/env.js';
 import type { CostControls } from '../core/backend.js';
 import type { BatchCounters } from '../core/batches/metrics.js';
 import type { HealthStore } from '../core/health/circuit.js';
@@ -30,8 +31,13 @@ export interface OrchestratorSettings {
   maxRepairs: number;
   /** Each model of a chain as a child workflow (default) or inline in the request's history. */
   modelCalls: ModelCallMode;
-  /** How often a provider call heartbeats, so cancellation reaches it and a dead worker is noticed. */
+  /**
+   * How often a provider call heartbeats while few are in flight, so cancellation reaches it and a
+   * dead worker is noticed (activities/heartbeats.ts).
+   */
   heartbeatIntervalMs: number;
+  /** Heartbeats a second this worker's provider calls share: with more in flight, each beats less often. */
+  heartbeatsPerSecond: number;
   /** Failure drills only: hold each answered provider call this long before completing it. */
   holdAfterAnswerMs?: number;
   /** How non-urgent requests are collected into provider batches and how those are polled. */
@@ -43,6 +49,7 @@ export const defaultSettings: OrchestratorSettings = {
   maxRepairs: 2,
   modelCalls: 'child',
   heartbeatIntervalMs: 1000,
+  heartbeatsPerSecond: defaultTuning.heartbeatsPerSecond,
   providerQueues: { enabled: false },
   batches: DEFAULT_BATCH_SETTINGS,
 };

@@ -24,6 +24,7 @@ import { RequestLog } from '../core/logging/requestLog.js';
 import type { ProviderResponse, ToolCallDelta } from '../core/providers/types.js';
 import type { StreamEvent } from '../core/streaming/types.js';
 import type { ActivityDeps } from './deps.js';
+import { HeartbeatPacer } from './heartbeats.js';
 import { enforceRateLimit } from './limits.js';
 import { lostCalls, recordCallUsage } from './usage.js';
 import type { ValidateResponseInput, ValidateResponseResult } from './validate.js';
@@ -98,6 +99,10 @@ export function createInvokeProvider(
   log: RequestLog = new RequestLog(),
   validate?: (input: ValidateResponseInput) => Promise<ValidateResponseResult>,
 ): (input: InvokeProviderInput) => Promise<InvokeProviderResult> {
+  const pacer = new HeartbeatPacer({
+    minIntervalMs: deps.settings.heartbeatIntervalMs,
+    perSecond: deps.settings.heartbeatsPerSecond,
+  });
   /**
    * The verdict on an answer, or none when the check itself fails (a schema that does not compile):
    * that must not retry a paid call, so the workflow's own validateResponse step meets it instead.
@@ -140,7 +145,7 @@ export function createInvokeProvider(
     // A retry carries the failed tries at once, so a worker dying now does not lose them; a first try
     // has nothing to carry and waits for the interval (one RPC less on the hot path).
     if (earlierTries.length > 0) beat();
-    const heartbeats = setInterval(beat, deps.settings.heartbeatIntervalMs);
+    const stopHeartbeats = pacer.start(beat, context.info.heartbeatTimeoutMs);
     // An attempt after the first asks the ledger whether an earlier one was billed and then lost.
     const lost =
       controls && tryNumber > 1
@@ -292,7 +297,7 @@ export function createInvokeProvider(
       retryFailure.stack = `${errorType}: ${retryFailure.message}`;
       throw retryFailure;
     } finally {
-      clearInterval(heartbeats);
+      stopHeartbeats();
     }
   };
 }

@@ -30,6 +30,8 @@ export const defaultTuning: WorkerTuning = {
   maxConcurrentLocalActivityExecutions: 200,
   // Eager starts and dispatches hand tasks straight to this worker: room for bursts.
   maxConcurrentWorkflowTaskExecutions: 200,
+  // Up to 50 calls in flight each beat every second; more share 50 a second (bench/README.md).
+  heartbeatsPerSecond: 50,
 };
 
 export const defaultLogSettings: LogSettings = {
@@ -140,6 +142,7 @@ const tuningVariables: Record<keyof WorkerTuning, string> = {
   maxConcurrentLocalActivityExecutions: 'WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES',
   maxConcurrentWorkflowTaskExecutions: 'WORKER_MAX_CONCURRENT_WORKFLOW_TASKS',
   maxCachedWorkflows: 'WORKER_MAX_CACHED_WORKFLOWS',
+  heartbeatsPerSecond: 'WORKER_HEARTBEATS_PER_SECOND',
 };
 
 /** The defaults, with any WORKER_MAX_* variable set; a value that is not a positive integer is refused. */

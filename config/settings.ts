@@ -80,6 +80,12 @@ export interface WorkerTuning {
    * and more replay CPU. Absent: the SDK's default, which sizes it from the heap limit.
    */
   maxCachedWorkflows?: number;
+  /**
+   * WORKER_HEARTBEATS_PER_SECOND: heartbeats this worker's provider calls share (each is an RPC, a
+   * server write and a Temporal Cloud Action); with more calls in flight each beats less often
+   * (activities/heartbeats.ts).
+   */
+  heartbeatsPerSecond: number;
 }
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const;

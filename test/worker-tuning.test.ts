@@ -16,12 +16,14 @@ it('takes each WORKER_MAX_* variable', () => {
     WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: '50',
     WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '64',
     WORKER_MAX_CACHED_WORKFLOWS: '400',
+    WORKER_HEARTBEATS_PER_SECOND: '200',
   });
   assert.deepEqual(tuning, {
     maxConcurrentActivityTaskExecutions: 2000,
     maxConcurrentLocalActivityExecutions: 50,
     maxConcurrentWorkflowTaskExecutions: 64,
     maxCachedWorkflows: 400,
+    heartbeatsPerSecond: 200,
   });
 });
 

@@ -161,6 +161,7 @@ export async function createOrchestratorWorker(
   const providerSettings = options.providers ?? providerSettingsFromEnv();
   const backend =
     options.backend ?? workerBackend({ settings: readBackendSettings(), files, providers: providerSettings });
+  const tuning: WorkerTuning = { ...defaultTuning, ...options.tuning };
   const deps: ActivityDeps = {
     templates,
     catalog: () => catalog,
@@ -173,6 +174,7 @@ export async function createOrchestratorWorker(
       retry: routing.policy.retry,
       maxRepairs: routing.policy.maxRepairs,
       modelCalls: routing.policy.modelCalls ?? defaultSettings.modelCalls,
+      heartbeatsPerSecond: tuning.heartbeatsPerSecond,
       ...options.settings,
     },
     streams: options.streams ?? backend.streams,
@@ -191,7 +193,6 @@ export async function createOrchestratorWorker(
     batchMetrics: batchMetrics(metrics.registry),
     logging: options.logging ?? readLogSettings(),
   });
-  const tuning: WorkerTuning = { ...defaultTuning, ...options.tuning };
   const common = {
     connection: options.connection,
     namespace: options.namespace ?? 'default',
