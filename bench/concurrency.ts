@@ -36,6 +36,9 @@ export const concurrencyUsage = `npm run bench -- concurrency [options]
   --deadline-s <s>     each request's deadlineSeconds (default hold + 900: the start burst of a
                        large --requests takes minutes on a small machine, and a call must not run out
                        of its request's deadline before the last request has started)
+  --ramp-per-s <n>     start at most n requests a second instead of all at once (a small machine's
+                       server falls behind a burst of thousands: pace them so that the last starts
+                       before the first call's hold ends)
   --model <id>         model (default gpt-4o-mini)
   --prebuilt-bundle    give the worker a prebuilt workflow bundle (WORKFLOW_BUNDLE_PATH) instead of
                        letting it bundle at start, as \`llm-orchestrator worker\` does by default
@@ -50,6 +53,7 @@ export async function runConcurrencyBenchmark(argv: string[]): Promise<void> {
       requests: { type: 'string', default: '1000' },
       'hold-s': { type: 'string', default: '10' },
       'deadline-s': { type: 'string' },
+      'ramp-per-s': { type: 'string' },
       model: { type: 'string', default: 'gpt-4o-mini' },
       'prebuilt-bundle': { type: 'boolean', default: false },
       'model-calls': { type: 'string', default: 'child' },
@@ -58,6 +62,9 @@ export async function runConcurrencyBenchmark(argv: string[]): Promise<void> {
   const requests = Number(values.requests);
   const holdMs = Number(values['hold-s']) * 1000;
   const deadlineSeconds = Number(values['deadline-s'] ?? holdMs / 1000 + 900);
+  const rampPerSecond = values['ramp-per-s'] === undefined ? undefined : Number(values['ramp-per-s']);
+  if (rampPerSecond !== undefined && !(rampPerSecond > 0))
+    throw new Error(`--ramp-per-s must be a positive number\n${concurrencyUsage}`);
   await installRuntime();
   const env = await startDevServer();
   const emulator = await createEmulator();
@@ -112,7 +119,7 @@ export async function runConcurrencyBenchmark(argv: string[]): Promise<void> {
       `Worker: child process pid ${worker.pid} (node bin/llm-orchestrator.js worker, createOrchestratorWorker defaults${tuningNote}; model calls: ${modelCalls}), started in ${Math.round(workerStartMs)} ms, ${values['prebuilt-bundle'] ? 'prebuilt bundle' : 'bundles its workflows at start'}`,
     );
     console.log(
-      `Concurrency: ${requests} requests at once, each provider call held ${holdMs / 1000} s, model ${values.model}\n`,
+      `Concurrency: ${requests} requests ${rampPerSecond ? `started at ${rampPerSecond}/s` : 'at once'}, each provider call held ${holdMs / 1000} s, model ${values.model}\n`,
     );
     // Settle after start-up (the bundler's garbage, lazy loads) before the idle reading.
     await new Promise((resolve) => setTimeout(resolve, 2000));
@@ -141,6 +148,7 @@ export async function runConcurrencyBenchmark(argv: string[]): Promise<void> {
       client,
       count: requests,
       concurrency: requests,
+      ...(rampPerSecond ? { startsPerSecond: rampPerSecond } : {}),
       taskType: 'general_qa',
       templateId: 'general_qa',
       request: { model: values.model, deadlineSeconds },

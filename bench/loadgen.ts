@@ -23,6 +23,8 @@ export interface LoadOptions {
   idPrefix?: string;
   /** Sends a request some other way than `client.process` (the benchmarks' floor workflows). */
   execute?: (request: LlmRequest) => Promise<LlmResult | undefined>;
+  /** Starts at most this many requests a second (the i-th not before i / rate s); no pacing when absent. */
+  startsPerSecond?: number;
   /** Called as each request settles (progress lines, drills counting). */
   onSettled?: (record: RequestRecord) => void;
 }
@@ -100,6 +102,11 @@ export async function runLoad(options: LoadOptions): Promise<{ records: RequestR
   const lane = async (): Promise<void> => {
     while (next < options.count) {
       const index = next++;
+      if (options.startsPerSecond) {
+        const startAt = started + (index * 1000) / options.startsPerSecond;
+        const waitMs = startAt - performance.now();
+        if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
+      }
       const requestId = `${prefix}-${index}`;
       const request: LlmRequest = {
         requestId,
