@@ -88,7 +88,12 @@ export async function timedRequest(
       startedAtMs,
       finishedAtMs: Date.now(),
       errorType: failureType(error) ?? (error as Error).name ?? 'Error',
-      error: (error as Error).message ?? String(error),
+      // A client error's own message is generic ("Failed to get Workflow execution history"): keep its cause.
+      error:
+        [error, (error as { cause?: unknown }).cause]
+          .filter((e): e is Error => e instanceof Error)
+          .map((e) => e.message)
+          .join(': ') || String(error),
     };
   }
 }

@@ -121,6 +121,8 @@ export interface RoutingPolicy {
     initialIntervalMs: number;
     backoffCoefficient: number;
     maxIntervalMs: number;
+    /** See ProviderRetry.heartbeatTimeoutMs (common/plan.ts); default 10 s. */
+    heartbeatTimeoutMs?: number;
   };
   /** Re-asks of the same model with validation errors before the next model. */
   maxRepairs: number;

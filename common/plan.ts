@@ -26,7 +26,17 @@ export interface ProviderRetry {
   initialIntervalMs: number;
   backoffCoefficient: number;
   maxIntervalMs: number;
+  /**
+   * How long a call may go without a heartbeat before the server retries it elsewhere (a dead worker
+   * is noticed this late). A call beats at most every half of it, so with many calls in flight a
+   * longer one means fewer heartbeats (activities/heartbeats.ts). Absent (and in plans recorded
+   * before it existed): 10 s.
+   */
+  heartbeatTimeoutMs?: number;
 }
+
+/** A provider call's heartbeat timeout when its retry policy names none. */
+export const DEFAULT_HEARTBEAT_TIMEOUT_MS = 10_000;
 
 /** A model skipped because its circuit is open, and when it may be tried again. */
 export interface Cooldown {

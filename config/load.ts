@@ -127,6 +127,8 @@ const policySchema = {
         initialIntervalMs: { type: 'integer', minimum: 1 },
         backoffCoefficient: { type: 'number', minimum: 1 },
         maxIntervalMs: { type: 'integer', minimum: 1 },
+        // A heartbeat a second at the least busy, so shorter than 2 s cannot be kept.
+        heartbeatTimeoutMs: { type: 'integer', minimum: 2000 },
       },
     },
     maxRepairs: { type: 'integer', minimum: 0 },

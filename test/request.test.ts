@@ -26,6 +26,15 @@ function qa(label: string, extra: Partial<LlmRequest> = {}): LlmRequest {
   };
 }
 
+/** The heartbeat timeout, in seconds, of each activity a workflow scheduled. */
+async function heartbeatTimeouts(harness: Harness, workflowId: string): Promise<number[]> {
+  const history = await harness.env.client.workflow.getHandle(workflowId).fetchHistory();
+  return (history.events ?? []).flatMap((event) => {
+    const timeout = event.activityTaskScheduledEventAttributes?.heartbeatTimeout;
+    return timeout ? [Number(timeout.seconds ?? 0)] : [];
+  });
+}
+
 describe('a request', () => {
   it('returns the answer with the token usage the emulator reported, and its steps are in history', async () => {
     const request = qa('happy');
@@ -56,6 +65,7 @@ describe('a request', () => {
     assert.deepEqual(names(parent, 'localActivity'), ['beginRequest', 'finishRequest']);
     assert.deepEqual(names(parent, 'activity'), ['invokeProvider']);
     assert.deepEqual(names(parent, 'child'), []);
+    assert.deepEqual(await heartbeatTimeouts(h, request.requestId), [10], 'the default heartbeat timeout');
     // One patch marker stands for every change since the first runs: each id costs a new run a marker
     // and a TemporalChangeVersion write (workflows/patches.ts).
     assert.deepEqual(names(parent, 'patch'), ['request-shape-2026-12']);
@@ -184,12 +194,19 @@ describe('bad input', () => {
       worker: {
         providers: { openai: { apiKey: 'k', baseURL: 'http://127.0.0.1:9/v1' } },
         settings: {
-          retry: { maxAttempts: 2, initialIntervalMs: 50, backoffCoefficient: 1, maxIntervalMs: 50 },
+          retry: {
+            maxAttempts: 2,
+            initialIntervalMs: 50,
+            backoffCoefficient: 1,
+            maxIntervalMs: 50,
+            heartbeatTimeoutMs: 30_000,
+          },
         },
       },
     });
     try {
-      const error = await unreachable.client.process(qa('unreachable')).then(
+      const request = qa('unreachable');
+      const error = await unreachable.client.process(request).then(
         () => assert.fail('should fail'),
         (e: unknown) => e,
       );
@@ -198,6 +215,8 @@ describe('bad input', () => {
       assert.match(message, /gpt-4o-mini: MaxRetriesExceededError/);
       assert.match(message, /cannot reach the provider/);
       assert.match(message, /OPENAI_BASE_URL/);
+      // The retry policy's heartbeat timeout is the one each provider call is scheduled with.
+      assert.deepEqual(await heartbeatTimeouts(unreachable, request.requestId), [30]);
     } finally {
       await unreachable.stop();
     }

@@ -32,6 +32,7 @@ import {
 } from '../common/errors.js';
 import { messageText } from '../common/messages.js';
 import { pickDefined } from '../common/pick.js';
+import { DEFAULT_HEARTBEAT_TIMEOUT_MS } from '../common/plan.js';
 import {
   type Attempt,
   type ChatMessage,
@@ -155,7 +156,7 @@ function callOptions(input: ModelCallInput, summary: string): ActivityOptions {
     ...(input.planned.activityTaskQueue ? { taskQueue: input.planned.activityTaskQueue } : {}),
     scheduleToCloseTimeout: remainingMs,
     startToCloseTimeout: Math.min(remainingMs, 10 * 60_000),
-    heartbeatTimeout: '10 seconds',
+    heartbeatTimeout: input.retry.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS,
     retry: {
       maximumAttempts: input.retry.maxAttempts,
       initialInterval: input.retry.initialIntervalMs,
