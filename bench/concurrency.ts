@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { OrchestratorClient } from '../client/client.js';
+import type { LlmRequest, LlmResult } from '../common/request.js';
 import { configDir } from '../config/load.js';
 import { workflowsPath } from '../config/paths.js';
 import { createEmulator } from '../emulator/server.js';
@@ -39,6 +40,11 @@ export const concurrencyUsage = `npm run bench -- concurrency [options]
   --ramp-per-s <n>     start at most n requests a second instead of all at once (a small machine's
                        server falls behind a burst of thousands: pace them so that the last starts
                        before the first call's hold ends)
+  --result-polls <n>   wait for at most n results at once (each a long-poll on the server), the rest
+                       in turn; default: every request's at once
+  --heartbeat-timeout-s <s>
+                       the provider call's heartbeat timeout (config/routing.yaml policy.retry; default
+                       10): a call beats at most every half of it
   --model <id>         model (default gpt-4o-mini)
   --prebuilt-bundle    give the worker a prebuilt workflow bundle (WORKFLOW_BUNDLE_PATH) instead of
                        letting it bundle at start, as \`llm-orchestrator worker\` does by default
@@ -54,6 +60,8 @@ export async function runConcurrencyBenchmark(argv: string[]): Promise<void> {
       'hold-s': { type: 'string', default: '10' },
       'deadline-s': { type: 'string' },
       'ramp-per-s': { type: 'string' },
+      'result-polls': { type: 'string' },
+      'heartbeat-timeout-s': { type: 'string' },
       model: { type: 'string', default: 'gpt-4o-mini' },
       'prebuilt-bundle': { type: 'boolean', default: false },
       'model-calls': { type: 'string', default: 'child' },
@@ -65,6 +73,13 @@ export async function runConcurrencyBenchmark(argv: string[]): Promise<void> {
   const rampPerSecond = values['ramp-per-s'] === undefined ? undefined : Number(values['ramp-per-s']);
   if (rampPerSecond !== undefined && !(rampPerSecond > 0))
     throw new Error(`--ramp-per-s must be a positive number\n${concurrencyUsage}`);
+  const resultPolls = values['result-polls'] === undefined ? undefined : Number(values['result-polls']);
+  if (resultPolls !== undefined && !(Number.isInteger(resultPolls) && resultPolls > 0))
+    throw new Error(`--result-polls must be a whole number ≥ 1\n${concurrencyUsage}`);
+  const heartbeatTimeoutS =
+    values['heartbeat-timeout-s'] === undefined ? undefined : Number(values['heartbeat-timeout-s']);
+  if (heartbeatTimeoutS !== undefined && !(heartbeatTimeoutS >= 2))
+    throw new Error(`--heartbeat-timeout-s must be at least 2\n${concurrencyUsage}`);
   await installRuntime();
   const env = await startDevServer();
   const emulator = await createEmulator();
@@ -86,7 +101,12 @@ export async function runConcurrencyBenchmark(argv: string[]): Promise<void> {
     const modelCalls = modelCallMode(values['model-calls']);
     const routingFile = join(scratch, 'routing.yaml');
     const routing = readFileSync(join(configDir, 'routing.yaml'), 'utf8');
-    writeFileSync(routingFile, routing.replace(/^ {2}modelCalls: \w+$/m, `  modelCalls: ${modelCalls}`));
+    writeFileSync(
+      routingFile,
+      routing
+        .replace(/^ {2}modelCalls: \w+$/m, `  modelCalls: ${modelCalls}`)
+        .replace(/heartbeatTimeoutMs: \d+/, `heartbeatTimeoutMs: ${(heartbeatTimeoutS ?? 10) * 1000}`),
+    );
     workerEnv.ROUTING_TABLE = routingFile;
     if (values['prebuilt-bundle']) {
       const { code } = await bundleWorkflowCode({ workflowsPath, logger: quietLogger });
@@ -119,7 +139,7 @@ export async function runConcurrencyBenchmark(argv: string[]): Promise<void> {
       `Worker: child process pid ${worker.pid} (node bin/llm-orchestrator.js worker, createOrchestratorWorker defaults${tuningNote}; model calls: ${modelCalls}), started in ${Math.round(workerStartMs)} ms, ${values['prebuilt-bundle'] ? 'prebuilt bundle' : 'bundles its workflows at start'}`,
     );
     console.log(
-      `Concurrency: ${requests} requests ${rampPerSecond ? `started at ${rampPerSecond}/s` : 'at once'}, each provider call held ${holdMs / 1000} s, model ${values.model}\n`,
+      `Concurrency: ${requests} requests ${rampPerSecond ? `started at ${rampPerSecond}/s` : 'at once'}, each provider call held ${holdMs / 1000} s, heartbeat timeout ${heartbeatTimeoutS ?? 10} s, ${resultPolls ? `results awaited ${resultPolls} at a time` : 'every result awaited at once'}, model ${values.model}\n`,
     );
     // Settle after start-up (the bundler's garbage, lazy loads) before the idle reading.
     await new Promise((resolve) => setTimeout(resolve, 2000));
@@ -149,6 +169,7 @@ export async function runConcurrencyBenchmark(argv: string[]): Promise<void> {
       count: requests,
       concurrency: requests,
       ...(rampPerSecond ? { startsPerSecond: rampPerSecond } : {}),
+      ...(resultPolls ? { execute: startThenWait(client, resultPolls) } : {}),
       taskType: 'general_qa',
       templateId: 'general_qa',
       request: { model: values.model, deadlineSeconds },
@@ -247,3 +268,29 @@ const quietLogger = {
   warn: (message: string) => console.warn(message),
   error: (message: string) => console.error(message),
 };
+
+/**
+ * Starts the request at once, then waits for its result with at most `polls` others: thousands of
+ * result long-polls at once overload a small server, and requests finish in about the order they
+ * started, so those waiting their turn lose little.
+ */
+function startThenWait(client: OrchestratorClient, polls: number) {
+  let free = polls;
+  const queue: (() => void)[] = [];
+  const acquire = (): Promise<void> =>
+    free > 0 ? Promise.resolve(void free--) : new Promise((resolve) => queue.push(resolve));
+  const release = (): void => {
+    const next = queue.shift();
+    if (next) next();
+    else free++;
+  };
+  return async (request: LlmRequest): Promise<LlmResult> => {
+    await client.start(request);
+    await acquire();
+    try {
+      return await client.result(request.requestId);
+    } finally {
+      release();
+    }
+  };
+}
