@@ -164,7 +164,19 @@ export async function runConcurrencyBenchmark(argv: string[]): Promise<void> {
       if (pending >= requests && allInFlightAfterMs === undefined)
         allInFlightAfterMs = performance.now() - started;
     }, 100);
-    const { records, wallMs } = await runLoad({
+    // A worker that dies (out of memory, say) would leave every request waiting for its deadline.
+    const running = worker;
+    const died = new Promise<never>((_, reject) => {
+      void running.exited.then((code) =>
+        reject(
+          new Error(
+            `the worker process exited (${code}) during the run; the end of its output:\n${running.output().slice(-4000)}`,
+          ),
+        ),
+      );
+    });
+    died.catch(() => {});
+    const load = runLoad({
       client,
       count: requests,
       concurrency: requests,
@@ -176,6 +188,7 @@ export async function runConcurrencyBenchmark(argv: string[]): Promise<void> {
       idPrefix: `bench-concurrency-${Date.now().toString(36)}`,
       variables: (i) => ({ question: `Concurrency question ${i}: how many can wait at once?` }),
     });
+    const { records, wallMs } = await Promise.race([load, died]);
     clearInterval(inFlight);
     const memory = rss.stop();
     const cpu = cpuUse(cpuBefore, cpuSnapshot(processes), requests);

@@ -17,6 +17,7 @@ import { providerSettingsFromEnv } from '../core/providers/registry.js';
 import { loadToolsModule } from '../core/tools/module.js';
 import { workerBackend } from './backend.js';
 import { workerReadiness } from './health.js';
+import { heapWarning } from './heapCheck.js';
 import { startWorkerHttpServer, workerHttpPort } from './http.js';
 import { runtimeLogging } from './logging.js';
 import { OrchestratorMetrics } from './metrics.js';
@@ -58,6 +59,8 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<void> {
   const tracing = processTracing();
   const connection = await NativeConnection.connect({ address: config.address });
   await warnMissingSearchAttributes(connection, config.namespace, (line) => logger.warn(line));
+  const heap = heapWarning(tuning.maxConcurrentActivityTaskExecutions);
+  if (heap) logger.warn(heap);
   try {
     const metrics = new OrchestratorMetrics();
     // The claim check keeps its blobs on the backend's connection (or in its directory).
