@@ -18,6 +18,7 @@ import type { StreamReader } from '../core/streaming/types.js';
 import { type RequestStatus, statusQuery } from '../workflows/definitions.js';
 import type { llmRequest } from '../workflows/llmRequest.js';
 import { startSearchAttributes } from '../workflows/searchAttributes.js';
+import { waitThroughBusyServer } from './busyServer.js';
 import { searchAttributeNotRegistered } from './searchAttributeErrors.js';
 import { followRequest, type RequestStreamEvent } from './stream.js';
 import { validateRequest } from './validateRequest.js';
@@ -197,7 +198,8 @@ export class OrchestratorClient {
    */
   async result(requestId: string): Promise<LlmResult> {
     try {
-      return await this.handle(requestId).result();
+      // A server holding too many waits refuses more; the request runs on, so wait again later.
+      return await waitThroughBusyServer(() => this.handle(requestId).result());
     } catch (error) {
       if (error instanceof WorkflowFailedError) throw rootFailure(error) ?? error;
       throw error;
