@@ -28,6 +28,7 @@ import {
 } from '../workflows/agentMessages.js';
 import { LlmCaller } from '../workflows/searchAttributes.js';
 import { type AgentStreamEvent, followAgentRun } from './agentStream.js';
+import { waitThroughBusyServer } from './busyServer.js';
 import type { OrchestratorClient, RequestMemo, StreamOptions } from './client.js';
 
 export interface StartAgentOptions {
@@ -76,7 +77,7 @@ export class AgentRun {
   /** Waits for the result; a failed run throws its typed failure (e.g. AgentToolFailedError). */
   async result(): Promise<AgentRunResult> {
     try {
-      return (await this.workflow.result()) as AgentRunResult;
+      return (await waitThroughBusyServer(() => this.workflow.result())) as AgentRunResult;
     } catch (error) {
       if (error instanceof WorkflowFailedError) throw rootFailure(error) ?? error;
       throw error;

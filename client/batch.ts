@@ -3,6 +3,7 @@
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import type { LlmRequest } from '../common/request.js';
 import type { BatchResult, llmBatch } from '../workflows/batch.js';
+import { waitThroughBusyServer } from './busyServer.js';
 import type { OrchestratorClient } from './client.js';
 import { validateRequest } from './validateRequest.js';
 
@@ -19,5 +20,5 @@ export async function processBatch(
     args: [{ requests, ...(options.concurrency ? { concurrency: options.concurrency } : {}) }],
     workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
   });
-  return handle.result();
+  return waitThroughBusyServer(() => handle.result());
 }

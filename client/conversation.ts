@@ -23,6 +23,7 @@ import {
   sendMessageUpdate,
   transcriptQuery,
 } from '../workflows/conversationDefinitions.js';
+import { waitThroughBusyServer } from './busyServer.js';
 
 export type {
   ConversationOptions,
@@ -96,7 +97,10 @@ export class ConversationHandle {
 
   /** Waits until the conversation ends (by `end` or its idle timeout); the final transcript. */
   result(): Promise<ConversationTranscript> {
-    return unwrap(this.conversationId, this.workflow.result());
+    return unwrap(
+      this.conversationId,
+      waitThroughBusyServer(() => this.workflow.result()),
+    );
   }
 }
 
