@@ -10,7 +10,7 @@ import type { FailedTry, LostCall } from '../common/attempts.js';
 import type { ModelSpec } from '../common/catalog.js';
 import { COST_KINDS, costBreakdown, costUsd } from '../common/catalog.js';
 import { CircuitOpenError, OrchestratorError, rootFailure } from '../common/errors.js';
-import type { ProviderRetry } from '../common/plan.js';
+import { backoffMs, type ProviderRetry } from '../common/plan.js';
 import type {
   ChatMessage,
   GenerationParams,
@@ -79,19 +79,6 @@ export interface InvokeProviderResult extends ProviderResponse {
 
 interface HeartbeatLog {
   failedTries: FailedTry[];
-}
-
-/** Exponential back-off with full jitter in [50%, 100%] of the step, capped. */
-export function backoffMs(
-  retry: ProviderRetry,
-  tryNumber: number,
-  random: () => number = Math.random,
-): number {
-  const step = Math.min(
-    retry.maxIntervalMs,
-    retry.initialIntervalMs * retry.backoffCoefficient ** (tryNumber - 1),
-  );
-  return Math.round(step * (0.5 + random() * 0.5));
 }
 
 export function createInvokeProvider(

@@ -3,20 +3,21 @@
 // with RESOURCE_EXHAUSTED ("namespace concurrent poller limit exceeded"). The request runs on
 // regardless, so the waiter backs off and asks again instead of failing a request that will succeed.
 import { isGrpcServiceError, ServiceError } from '@temporalio/client';
+import { backoffMs, type ProviderRetry } from '../common/plan.js';
 
 const RESOURCE_EXHAUSTED = 8;
 
-export interface BusyRetry {
-  /** The first wait; each one after doubles, up to `maxDelayMs`, with up to half of it at random. */
-  initialDelayMs: number;
-  maxDelayMs: number;
+/** The back-off between waits (as a provider call's retries back off), and when to stop asking. */
+export interface BusyRetry
+  extends Pick<ProviderRetry, 'initialIntervalMs' | 'backoffCoefficient' | 'maxIntervalMs'> {
   /** Give up, and throw the server's refusal, after refusals for this long in a row. */
   giveUpAfterMs: number;
 }
 
 export const DEFAULT_BUSY_RETRY: BusyRetry = {
-  initialDelayMs: 100,
-  maxDelayMs: 5000,
+  initialIntervalMs: 100,
+  backoffCoefficient: 2,
+  maxIntervalMs: 5000,
   giveUpAfterMs: 600_000,
 };
 
@@ -37,15 +38,14 @@ export async function waitThroughBusyServer<T>(
   },
 ): Promise<T> {
   let refusedSince: number | undefined;
-  for (let tries = 0; ; tries++) {
+  for (let tryNumber = 1; ; tryNumber++) {
     try {
       return await wait();
     } catch (error) {
       if (!serverIsBusy(error)) throw error;
       refusedSince ??= clock.now();
       if (clock.now() - refusedSince >= retry.giveUpAfterMs) throw error;
-      const delay = Math.min(retry.maxDelayMs, retry.initialDelayMs * 2 ** tries);
-      await clock.sleep(delay * (0.5 + clock.random() * 0.5));
+      await clock.sleep(backoffMs(retry, tryNumber, clock.random));
     }
   }
 }

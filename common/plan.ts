@@ -35,6 +35,22 @@ export interface ProviderRetry {
   heartbeatTimeoutMs?: number;
 }
 
+/**
+ * Exponential back-off with jitter in [50%, 100%] of the step, capped: the wait before try
+ * `tryNumber + 1` (the first try is 1).
+ */
+export function backoffMs(
+  policy: Pick<ProviderRetry, 'initialIntervalMs' | 'backoffCoefficient' | 'maxIntervalMs'>,
+  tryNumber: number,
+  random: () => number = Math.random,
+): number {
+  const step = Math.min(
+    policy.maxIntervalMs,
+    policy.initialIntervalMs * policy.backoffCoefficient ** (tryNumber - 1),
+  );
+  return Math.round(step * (0.5 + random() * 0.5));
+}
+
 /** A provider call's heartbeat timeout when its retry policy names none. */
 export const DEFAULT_HEARTBEAT_TIMEOUT_MS = 10_000;
 

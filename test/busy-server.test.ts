@@ -78,7 +78,7 @@ it('gives up after refusals for longer than the limit, with the refusal', async 
       async () => {
         throw refusal();
       },
-      { initialDelayMs: 100, maxDelayMs: 1000, giveUpAfterMs: 10_000 },
+      { initialIntervalMs: 100, backoffCoefficient: 2, maxIntervalMs: 1000, giveUpAfterMs: 10_000 },
       clock,
     ),
     (error: unknown) => serverIsBusy(error),
