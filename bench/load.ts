@@ -6,7 +6,7 @@ import { type Breakdown, historyBreakdown, printBreakdown } from './breakdown.js
 import { childPids, cpuSnapshot, cpuUse, printCpuUse } from './cpu.js';
 import { type FloorShape, floorSender } from './floor/sender.js';
 import { type LoadSummary, runLoad, summarise, variablesGenerators } from './loadgen.js';
-import { commandLine, gitInfo, machineInfo, machineLine, serverLine, writeResult } from './report.js';
+import { commandLine, gitInfo, machineInfo, machineLine, round, serverLine, writeResult } from './report.js';
 import { loggedProblems, modelCallMode, startStack } from './stack.js';
 import { printWorkerTimings, type WorkerTiming, workerTimings } from './workerMetrics.js';
 
@@ -265,7 +265,7 @@ export async function runLoadBenchmark(argv: string[]): Promise<void> {
 }
 
 const ratio = (a: number | null, b: number | null | undefined): number | null =>
-  a !== null && b ? Math.round((a / b) * 100) / 100 : null;
+  a !== null && b ? round(a / b, 2) : null;
 
 function median(values: number[]): number | null {
   if (!values.length) return null;
@@ -273,7 +273,7 @@ function median(values: number[]): number | null {
   const mid = Math.floor(sorted.length / 2);
   const value =
     sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-  return Math.round(value * 100) / 100;
+  return round(value, 2);
 }
 
 /** Each round's shapes side by side with their ratios to `single` (or the last shape), then medians. */
